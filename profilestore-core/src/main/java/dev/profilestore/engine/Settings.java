@@ -1,0 +1,75 @@
+package dev.profilestore.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profilestore.spi.Messaging;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.time.Scheduler;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Everything a store was built with, validated by the builder. Internal: the public way in is
+ * {@code ProfileStore.builder}.
+ */
+public record Settings<T>(
+        String name,
+        Class<T> type,
+        Supplier<T> template,
+        Storage storage,
+        Messaging messaging,
+        boolean ownsStorage,
+        String appId,
+        String serverId,
+        Executor callbackExecutor,
+        Executor ioExecutor,
+        Scheduler scheduler,
+        ObjectMapper mapper,
+        int formatVersion,
+        Map<Integer, UnaryOperator<ObjectNode>> migrations,
+        int maxDataBytes,
+        Object meterRegistry,
+        Timings timings) {
+
+    /**
+     * The protocol's constants. The original's defaults are in the builder's Javadoc.
+     *
+     * @param autoSavePeriod each active profile is saved (or, when unchanged, checked) once per period
+     * @param lease a server's lease; its profiles may be taken over this long after its last renewal
+     * @param leaseRenewal how often a server renews its lease
+     * @param pollInitial first fallback re-read while waiting for a holder to release
+     * @param pollMax cap of the doubling fallback re-read interval
+     * @param stealAfter a live holder that has not released after this long is stolen from
+     * @param startTimeout a start that keeps failing to reach the store gives up after this long
+     * @param backoffInitial first retry delay after a store error
+     * @param backoffMax cap of the retry delay
+     * @param shutdownBackoffMax cap of the retry delay of last saves while closing
+     * @param closeTimeout how long close waits for last saves
+     * @param criticalErrorCount errors within the window that enter critical state
+     * @param criticalErrorWindow how long an error counts
+     * @param criticalStateExpire critical state ends this long after the count last stood at the threshold
+     * @param maxMessages messages kept per key; the oldest are dropped beyond it
+     * @param snapshotInterval the first save after this long since the last kept version is kept as a version
+     */
+    public record Timings(
+            Duration autoSavePeriod,
+            Duration lease,
+            Duration leaseRenewal,
+            Duration pollInitial,
+            Duration pollMax,
+            Duration stealAfter,
+            Duration startTimeout,
+            Duration backoffInitial,
+            Duration backoffMax,
+            Duration shutdownBackoffMax,
+            Duration closeTimeout,
+            int criticalErrorCount,
+            Duration criticalErrorWindow,
+            Duration criticalStateExpire,
+            int maxMessages,
+            Duration snapshotInterval) {}
+}

@@ -1,0 +1,15 @@
+package dev.profilestore.spi;
+
+/**
+ * Supplies the storage a store uses when its builder was given none, found with
+ * {@link java.util.ServiceLoader}. The SQLite module provides one (a {@code profiles.db} file in the
+ * working directory), which makes it the embedded default.
+ */
+public interface DefaultStorageProvider {
+
+    /** Opens the default storage. */
+    Storage open();
+
+    /** For logs: where the default storage lives. */
+    String describe();
+}

@@ -1,0 +1,33 @@
+package dev.profilestore.spi;
+
+import java.util.function.Consumer;
+
+/**
+ * Best-effort publish/subscribe between servers, implemented once per transport.
+ *
+ * <p>The engine uses it only for hints: "please release this profile", "released", "a message is
+ * waiting". Any of them may be lost, delayed, duplicated or reordered; the engine then falls back to
+ * reading the store. An implementation must never block a caller for long: {@link #publish} should
+ * hand the payload to a background connection and return.
+ *
+ * <p>Listeners may be called on any thread; the engine hops to its own executor at once.
+ */
+public interface Messaging extends AutoCloseable {
+
+    /** Sends {@code payload} to every current subscriber of {@code channel}. Errors are logged, not thrown. */
+    void publish(String channel, byte[] payload);
+
+    /** Starts delivering messages on {@code channel} to {@code listener} until the subscription is closed. */
+    Subscription subscribe(String channel, Consumer<byte[]> listener);
+
+    /** Releases connections and threads. */
+    @Override
+    void close();
+
+    /** An active subscription. */
+    interface Subscription extends AutoCloseable {
+        /** Stops delivery; idempotent. */
+        @Override
+        void close();
+    }
+}

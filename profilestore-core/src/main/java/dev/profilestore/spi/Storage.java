@@ -1,0 +1,107 @@
+package dev.profilestore.spi;
+
+import dev.profilestore.StorageException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable storage of profile records, implemented once per backend.
+ *
+ * <p>A record is an opaque payload (the engine's JSON envelope) under a {@code (store, key)} pair,
+ * tagged with a <em>revision</em>. Every change goes through {@link #write}, a compare-and-set on
+ * that revision, done in one atomic operation of the backend (a conditional {@code UPDATE}, a Lua
+ * script, a transaction). The engine only ever computes a new record from one it has read, so a
+ * matching revision proves the record still holds the owner and epoch the engine checked: this is
+ * how every data write is fenced.
+ *
+ * <h2>Revisions</h2>
+ * Revisions are positive and <strong>never repeat for a key</strong>, not even after {@link #remove}:
+ * a holder that was removed and re-created under its feet must not see its old revision match by
+ * chance. A global sequence, a per-key counter kept across removal, or random 63-bit values all work.
+ * {@link #ABSENT} (zero) as the expected revision means "create only if no record exists".
+ *
+ * <h2>Clocks</h2>
+ * Server leases ({@link #renewLease}, {@link #isLeaseLive}) are measured on the store's own clock
+ * (the database's {@code now()}, Redis key expiry), so servers whose wall clocks disagree still agree
+ * on whether a lease has run out.
+ *
+ * <h2>Errors and threads</h2>
+ * Methods block and may be called from any thread, concurrently. Failures of the backend (unreachable,
+ * timed out, rejected) are thrown as {@link StorageException}; the engine retries them where the
+ * protocol allows.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** The expected revision that means "no record may exist yet". */
+    long ABSENT = 0L;
+
+    /** What this backend supports beyond the required operations. */
+    StorageCapabilities capabilities();
+
+    /** Reads the current record, or empty when the key holds none. */
+    Optional<StoredRecord> read(String store, String key);
+
+    /**
+     * Replaces the record if its revision is still {@code expectedRevision} ({@link #ABSENT}: if there
+     * is no record), atomically.
+     *
+     * @return {@link WriteResult.Written} with the new revision, or {@link WriteResult.Conflict} with
+     *     the record found instead (empty if none), so the caller can retry without another read
+     */
+    WriteResult write(String store, String key, long expectedRevision, RecordWrite write);
+
+    /**
+     * Applies several writes atomically: all of them, or none when any revision does not match.
+     * Only called when {@link StorageCapabilities#atomicMultiWrite()} is true.
+     *
+     * @return one result per write, in order; on a conflict every entry that did not apply is a
+     *     {@link WriteResult.Conflict} and nothing was written
+     */
+    default List<WriteResult> writeAll(List<KeyedWrite> writes) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no atomic multi-key write");
+    }
+
+    /**
+     * Deletes the current record. Saved versions stay (as with Roblox data stores); use {@link #purge}
+     * to erase those too.
+     *
+     * @return whether a record existed
+     */
+    boolean remove(String store, String key);
+
+    /** Deletes the record and every saved version of it (right to erasure). */
+    void purge(String store, String key);
+
+    /**
+     * Lists saved versions of a key, within {@code query}'s time range and order. Empty when the
+     * backend keeps no versions.
+     */
+    List<VersionInfo> versions(String store, String key, VersionRange query);
+
+    /** Reads one saved version, or empty when there is no such version. */
+    Optional<StoredRecord> readVersion(String store, String key, String versionId);
+
+    /** Keys whose current record or any saved version was written with this user id. */
+    List<String> keysByUserId(String store, long userId);
+
+    /** Keys of the store in ascending order, after {@code afterKey} (exclusive; null to start), at most {@code limit}. */
+    List<String> listKeys(String store, String afterKey, int limit);
+
+    /**
+     * Marks the server alive until the store's clock passes now + {@code ttl}. Called by every server
+     * about three times per lease, so idle profiles cost no writes while a crash is still detected fast.
+     */
+    void renewLease(String serverId, Duration ttl);
+
+    /** Whether the server's lease is still running, by the store's clock. An unknown server is not live. */
+    boolean isLeaseLive(String serverId);
+
+    /** Ends the server's lease now (clean shutdown). */
+    void dropLease(String serverId);
+
+    /** Releases connections and threads. */
+    @Override
+    void close();
+}
