@@ -1,0 +1,14 @@
+package dev.profilestore.scenarios;
+
+import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.time.ManualScheduler;
+
+/** The behaviour scenarios on the in-memory store. */
+class InMemorySessionScenariosTest extends SessionScenarios {
+
+    @Override
+    protected Storage newStorage(ManualScheduler clock) {
+        return new InMemoryStorage(clock, 100);
+    }
+}
