@@ -1,4 +1,4 @@
-package dev.profilestore.scenarios;
+package dev.profilestore.testkit.faults;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;

@@ -1,9 +1,11 @@
-package dev.profilestore.scenarios;
+package dev.profilestore.testkit;
 
 import dev.profilestore.ProfileStore;
 import dev.profilestore.ProfileStoreBuilder;
 import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.spi.Storage;
+import dev.profilestore.testkit.faults.FaultyMessaging;
+import dev.profilestore.testkit.faults.FaultyStorage;
 import dev.profilestore.time.ManualScheduler;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.profilestore.scenarios;
+package dev.profilestore.testkit;
 
 import dev.profilestore.memory.InMemoryStorage;
 import dev.profilestore.spi.Storage;

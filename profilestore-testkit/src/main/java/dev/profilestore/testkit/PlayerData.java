@@ -1,4 +1,4 @@
-package dev.profilestore.scenarios;
+package dev.profilestore.testkit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

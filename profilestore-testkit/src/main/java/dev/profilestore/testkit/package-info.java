@@ -1,0 +1,6 @@
+/**
+ * What a backend author runs to prove a storage works with ProfileStore:
+ * {@link dev.profilestore.testkit.SessionScenarios}, the behaviour scenarios of the original plus the
+ * two-server timelines of the lock protocol, on a manual clock; subclass it with your storage.
+ */
+package dev.profilestore.testkit;
