@@ -15,6 +15,8 @@ final class LeaseKeeper {
     private Scheduler.Cancellable timer;
     private volatile boolean ready;
     private boolean stopped;
+    /** Completes when the first renewal has been tried, whatever its outcome. */
+    private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
 
     LeaseKeeper(StoreEngine<?> engine) {
         this.engine = engine;
@@ -27,6 +29,11 @@ final class LeaseKeeper {
     /** Whether the lease has been established at least once: a server takes no lock before that. */
     boolean isReady() {
         return ready;
+    }
+
+    /** Completes once the first renewal has been tried, so a start made right after build waits for it. */
+    CompletableFuture<Void> firstAttempt() {
+        return firstAttempt;
     }
 
     private void renew() {
@@ -42,6 +49,7 @@ final class LeaseKeeper {
             } else {
                 ready = true;
             }
+            firstAttempt.complete(null);
             engine.tickCritical();
             if (!stopped) {
                 timer = engine.scheduler.schedule(engine.timings.leaseRenewal(), () -> engine.loop.execute(this::renew));

@@ -143,13 +143,14 @@ final class SessionStarter<T> {
         job.running = true;
         job.wakeRequested = false;
         job.timer = null;
-        engine.keys.run(job.key, () -> {
+        engine.lease.firstAttempt().thenCompose(ignored -> engine.keys.run(job.key, () -> {
             if (!engine.lease.isReady()) {
+                // Without a lease of our own, other servers could take a lock we write as abandoned.
                 return CompletableFuture.failedFuture(new StorageException("this server's lease is not established yet"));
             }
             CompletableFuture<Current> current = known != null ? CompletableFuture.completedFuture(known) : engine.read(job.key);
             return current.thenCompose(c -> decide(job, c));
-        }).whenComplete((step, error) -> {
+        })).whenComplete((step, error) -> {
             job.running = false;
             if (error != null) {
                 onError(job, StoreEngine.unwrap(error));
@@ -332,6 +333,10 @@ final class SessionStarter<T> {
     }
 
     private void finish(Job job, SessionStart<T> outcome) {
+        if (job.requested && outcome instanceof SessionStart.NotStarted<T> n
+                && n.reason() != SessionStart.Reason.LOST_TO_ANOTHER_REQUEST) {
+            withdrawRequest(job);
+        }
         job.done = true;
         if (job.timer != null) {
             job.timer.cancel();
@@ -342,6 +347,22 @@ final class SessionStarter<T> {
                 engine.scheduler.nanoTime() - job.startedNanos);
         job.result.complete(outcome);
         checkIdle();
+    }
+
+    /**
+     * A requester that gives up takes its takeover request back, best effort, so the holder does not
+     * release (and kick its player) for nobody.
+     */
+    private void withdrawRequest(Job job) {
+        engine.keys.run(job.key, () -> engine.update(job.key, null, current -> {
+            Envelope.Takeover takeover = current.isProfile() ? current.env().meta.takeover : null;
+            if (takeover == null || !takeover.sessionId().equals(job.sessionId)) {
+                return new Plan.Abort("not ours");
+            }
+            Envelope env = current.env().copy();
+            env.meta.takeover = null;
+            return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
+        })).exceptionally(e -> null);
     }
 
     private void checkIdle() {

@@ -458,6 +458,10 @@ public abstract class SessionScenarios {
         cluster.advance(Duration.ofSeconds(2));
         assertThat(((SessionStart.NotStarted<PlayerData>) done(moving)).reason()).isEqualTo(SessionStart.Reason.CANCELLED);
         assertThat(done(a.store().getAsync("cancel")).orElseThrow().session()).map(s -> s.serverId()).contains("server-a");
+        a.messaging().down = false;
+        Profile<PlayerData> held = a.store().activeProfile("cancel").orElseThrow();
+        done(held.saveAsync());
+        assertThat(held.isActive()).as("the withdrawn request does not make the holder release").isTrue();
     }
 
     @Test
