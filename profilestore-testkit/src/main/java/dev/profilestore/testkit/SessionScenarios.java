@@ -280,6 +280,19 @@ public abstract class SessionScenarios {
     }
 
     @Test
+    void aStartWhileThisServersLastSaveIsRetrying_waitsForIt_andLoadsTheLastSavedData() {
+        Profile<PlayerData> p = start(a, "retrying");
+        p.data().coins = 5;
+        a.storage().failNext(1);
+        var ending = p.endSessionAsync();
+        var again = a.store().startSessionAsync("retrying");
+        assertThat(again).isNotDone();
+        cluster.advance(Duration.ofSeconds(1)); // the last save's first retry
+        assertThat(ending).isDone();
+        assertThat(done(again).orElseThrow().data().coins).isEqualTo(5);
+    }
+
+    @Test
     void startingAKeyActiveOnThisServer_throws_andStartingAfterItsEndWorks() {
         Profile<PlayerData> p = start(a, "double");
         assertThatThrownBy(() -> a.store().startSessionAsync("double").join())
