@@ -478,6 +478,20 @@ public abstract class SessionScenarios {
     }
 
     @Test
+    void aProfileReleasedForARequester_isNotTakenByANewcomerFirst() {
+        Profile<PlayerData> held = start(a, "reserved");
+        a.messaging().dropNext(1); // the "released" notice to B is lost: B will find out at its next poll
+        var requester = b.store().startSessionAsync("reserved");
+        assertThat(held.isActive()).isFalse();
+        assertThat(requester).isNotDone();
+        var newcomer = a.store().startSessionAsync("reserved"); // the old holder wants it back at once
+        cluster.advance(Duration.ofMillis(100));
+        assertThat(done(requester).isStarted()).as("the requester the profile was released for gets it").isTrue();
+        cluster.advance(Duration.ofSeconds(1));
+        assertThat(done(newcomer).isStarted()).as("the newcomer then asks and gets it in turn").isTrue();
+    }
+
+    @Test
     void lastRequesterWins_andTheEarlierOneIsToldWhy() {
         start(a, "contested");
         a.messaging().down = true;
