@@ -151,9 +151,27 @@ public class JdbcStorage implements Storage {
         }
     }
 
+    /** How often a write that lost a deadlock or serialization check is run again before it fails. */
+    private static final int RETRIES = 3;
+
+    /** Runs a write transaction, again (up to {@value #RETRIES} times) when the database rolled it back whole. */
+    private <T> T retrying(String operation, String store, String key, SqlWork<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return run(operation, store, key, work);
+            } catch (StorageException e) {
+                if (attempt > RETRIES || !(e.getCause() instanceof SQLException s) || !dialect.isRetryable(s)) {
+                    throw e;
+                }
+                LOG.debug("{} of {}/{} rolled back by the database (attempt {}); retrying: {}", operation, store, key,
+                        attempt, s.getMessage());
+            }
+        }
+    }
+
     @Override
     public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
-        return run("write", store, key, c -> {
+        return retrying("write", store, key, c -> {
             SqlDialect.Allocation allocation = dialect.allocate(c, t);
             dialect.begin(c);
             boolean applied;
@@ -178,7 +196,7 @@ public class JdbcStorage implements Storage {
             return List.of();
         }
         KeyedWrite first = writes.getFirst();
-        return run("atomic write of " + writes.size() + " records", first.store(), first.key(), c -> {
+        return retrying("atomic write of " + writes.size() + " records", first.store(), first.key(), c -> {
             List<SqlDialect.Allocation> allocations = new ArrayList<>();
             for (int i = 0; i < writes.size(); i++) {
                 allocations.add(dialect.allocate(c, t));
@@ -351,7 +369,7 @@ public class JdbcStorage implements Storage {
 
     @Override
     public boolean remove(String store, String key) {
-        return run("remove", store, key, c -> {
+        return retrying("remove", store, key, c -> {
             dialect.begin(c);
             try {
                 int removed = update(c, sql.deleteRecord, store, key);
@@ -367,7 +385,7 @@ public class JdbcStorage implements Storage {
 
     @Override
     public void purge(String store, String key) {
-        run("purge", store, key, c -> {
+        retrying("purge", store, key, c -> {
             dialect.begin(c);
             try {
                 update(c, sql.deleteRecord, store, key);

@@ -55,6 +55,14 @@ public interface SqlDialect {
     /** Whether {@code e} is a unique-key violation (a concurrent create of the same key). */
     boolean isUniqueViolation(SQLException e);
 
+    /**
+     * Whether a failed write transaction may simply be run again: a deadlock victim or a serialization failure,
+     * which the database rolled back whole. The default accepts SQLState class 40 (transaction rollback).
+     */
+    default boolean isRetryable(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("40");
+    }
+
     /** Starts a read-write transaction. */
     default void begin(Connection connection) throws SQLException {
         connection.setAutoCommit(false);
