@@ -1,13 +1,568 @@
 package dev.profilestore.engine;
 
+import dev.profilestore.CorruptProfileException;
+import dev.profilestore.DataTooLargeException;
+import dev.profilestore.DroppedMessages;
+import dev.profilestore.KeyInfo;
+import dev.profilestore.LastSaveReason;
+import dev.profilestore.Overwrite;
+import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
+import dev.profilestore.ProfileView;
+import dev.profilestore.SessionInfo;
+import dev.profilestore.SessionOptions;
+import dev.profilestore.SessionStart;
+import dev.profilestore.Signal;
+import dev.profilestore.SortDirection;
+import dev.profilestore.StoreClosedException;
+import dev.profilestore.StoreError;
+import dev.profilestore.VersionQuery;
+import dev.profilestore.memory.InMemoryMessaging;
+import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.spi.Messaging;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StoredRecord;
+import dev.profilestore.spi.WriteResult;
+import dev.profilestore.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder while the engine is written. */
-public final class StoreEngine {
-    private StoreEngine() {}
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
-    /** Creates the store. */
+/**
+ * The store: wiring, the event loop, reads, messages, removal and shutdown. Session starts live in
+ * {@link SessionStarter}, saves and releases in {@link SessionWriter}; see the package notes.
+ */
+public final class StoreEngine<T> implements ProfileStore<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(StoreEngine.class);
+
+    /** Creates and starts a store from validated settings. Internal: use {@code ProfileStore.builder}. */
     public static <T> ProfileStore<T> create(Settings<T> settings) {
-        throw new UnsupportedOperationException("engine not written yet");
+        StoreEngine<T> engine = new StoreEngine<>(settings);
+        engine.start();
+        return engine;
+    }
+
+    final Settings<T> settings;
+    final Settings.Timings timings;
+    final String name;
+    final String serverId;
+    final Storage storage;
+    final Messaging messaging;
+    final Scheduler scheduler;
+    final SerialExecutor loop;
+    private final ExecutorService ownedCallbackThread;
+    final EnvelopeCodec envelopes;
+    final DataCodec<T> codec;
+    final KeyQueue keys = new KeyQueue();
+    /** Sessions active on this server, by key. Only touched on the loop. */
+    final Map<String, ActiveProfile<T>> active = new HashMap<>();
+    /** Sessions whose last save is in flight, by key. */
+    final Map<String, ActiveProfile<T>> ending = new HashMap<>();
+    final SessionWriter<T> writer;
+    final SessionStarter<T> starter;
+    final AutoSaver<T> autoSaver;
+    final LeaseKeeper lease;
+    final Metrics metrics;
+    private final CriticalState critical;
+    private volatile boolean criticalNow;
+    private Messaging.Subscription subscription;
+
+    final SignalImpl<StoreError> onError = new SignalImpl<>("onError");
+    final SignalImpl<Overwrite> onOverwrite = new SignalImpl<>("onOverwrite");
+    final SignalImpl<Boolean> onCriticalToggle = new SignalImpl<>("onCriticalToggle");
+    final SignalImpl<DroppedMessages> onMessagesDropped = new SignalImpl<>("onMessagesDropped");
+
+    volatile boolean closing;
+    /** Set when close has waited as long as it may: last-save retries stop. */
+    volatile boolean closeDeadlinePassed;
+    private CompletableFuture<Void> closed;
+    private StoreEngine<T> mockTwin;
+
+    private StoreEngine(Settings<T> settings) {
+        this.settings = settings;
+        this.timings = settings.timings();
+        this.name = settings.name();
+        this.serverId = settings.serverId();
+        this.storage = settings.storage();
+        this.messaging = settings.messaging();
+        this.scheduler = settings.scheduler();
+        Executor callbacks = settings.callbackExecutor();
+        if (callbacks == null) {
+            ownedCallbackThread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "profilestore-" + settings.name());
+                t.setDaemon(true);
+                return t;
+            });
+            callbacks = ownedCallbackThread;
+        } else {
+            ownedCallbackThread = null;
+        }
+        this.loop = new SerialExecutor(callbacks);
+        this.envelopes = new EnvelopeCodec(settings.mapper());
+        this.codec = new DataCodec<>(settings.mapper(), settings.type(), settings.template(), settings.formatVersion(),
+                settings.migrations());
+        this.critical = new CriticalState(timings.criticalErrorCount(), timings.criticalErrorWindow().toNanos(),
+                timings.criticalStateExpire().toNanos());
+        this.metrics = Metrics.create(settings.meterRegistry(), name, active::size, () -> criticalNow ? 1 : 0);
+        this.writer = new SessionWriter<>(this);
+        this.starter = new SessionStarter<>(this);
+        this.autoSaver = new AutoSaver<>(this);
+        this.lease = new LeaseKeeper(this);
+    }
+
+    private void start() {
+        if (messaging != null) {
+            subscription = messaging.subscribe(ControlMessage.channel(serverId), this::onControlMessage);
+        }
+        lease.start();
+        log.debug("store {} started as server {} of app {}", name, serverId, settings.appId());
+    }
+
+    // ---- the event loop and I/O ----
+
+    /** Runs {@code work} on the loop and returns its future. */
+    <R> CompletableFuture<R> onLoop(Supplier<CompletableFuture<R>> work) {
+        if (loop.inLoop()) {
+            try {
+                return work.get();
+            } catch (Throwable t) {
+                return CompletableFuture.failedFuture(t);
+            }
+        }
+        CompletableFuture<R> result = new CompletableFuture<>();
+        loop.execute(() -> {
+            try {
+                work.get().whenComplete((r, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(unwrap(e));
+                    } else {
+                        result.complete(r);
+                    }
+                });
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    /** Runs a blocking store call on the I/O executor; the future completes on the loop. */
+    <R> CompletableFuture<R> call(Supplier<R> op) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        try {
+            settings.ioExecutor().execute(() -> {
+                R value;
+                try {
+                    value = op.get();
+                } catch (Throwable t) {
+                    loop.execute(() -> result.completeExceptionally(t));
+                    return;
+                }
+                loop.execute(() -> result.complete(value));
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new StoreClosedException("the I/O executor of store " + name + " is shut down", e));
+        }
+        return result;
+    }
+
+    /** Blocks for a future from a thread other than the loop's. */
+    <R> R await(CompletableFuture<R> future) {
+        if (loop.inLoop()) {
+            throw new IllegalStateException("a blocking ProfileStore call on the callback executor would wait for itself;"
+                    + " use the ...Async method there");
+        }
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new CompletionException(cause);
+        }
+    }
+
+    static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Reads a record and decodes it on the I/O thread, so big documents do not parse on the loop. */
+    CompletableFuture<Current> read(String key) {
+        return call(() -> toCurrent(storage.read(name, key)));
+    }
+
+    Current toCurrent(Optional<StoredRecord> record) {
+        if (record.isEmpty()) {
+            return Current.missing();
+        }
+        try {
+            return new Current(record.get(), envelopes.decode(record.get().payload()), null);
+        } catch (CorruptProfileException e) {
+            return new Current(record.get(), null, e);
+        }
+    }
+
+    /**
+     * The read-transform-write loop every change goes through: apply {@code transform} to the record
+     * (read first unless {@code start} is given), write the result with a compare-and-set, and on a
+     * conflict run the transform again on the record found. Call inside the key's queue.
+     */
+    CompletableFuture<Outcome> update(String key, Current start, Function<Current, Plan> transform) {
+        CompletableFuture<Current> first = start != null ? CompletableFuture.completedFuture(start) : read(key);
+        return first.thenCompose(current -> attemptUpdate(key, current, transform));
+    }
+
+    private CompletableFuture<Outcome> attemptUpdate(String key, Current current, Function<Current, Plan> transform) {
+        Plan plan = transform.apply(current);
+        if (plan instanceof Plan.Abort abort) {
+            return CompletableFuture.completedFuture(new Outcome.Aborted(abort.why(), current));
+        }
+        Plan.Write write = (Plan.Write) plan;
+        byte[] payload = envelopes.encode(write.env(), write.dataJson());
+        if (payload.length > settings.maxDataBytes()) {
+            throw new DataTooLargeException("profile " + name + "/" + key + " serializes to " + payload.length
+                    + " bytes, over the limit of " + settings.maxDataBytes() + "; it was not saved");
+        }
+        var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning());
+        long expected = current.revision();
+        return call(() -> {
+            WriteResult result = storage.write(name, key, expected, recordWrite);
+            return switch (result) {
+                case WriteResult.Written w -> (Object) w;
+                case WriteResult.Conflict c -> toCurrent(c.current());
+            };
+        }).thenCompose(result -> {
+            if (result instanceof WriteResult.Written w) {
+                return CompletableFuture.completedFuture(
+                        new Outcome.Written(write.env(), write.dataJson(), w.revision(), w.updatedAt(), current));
+            }
+            return attemptUpdate(key, (Current) result, transform);
+        });
+    }
+
+    // ---- errors ----
+
+    void reportError(String message, String key, Throwable error) {
+        Throwable cause = unwrap(error);
+        log.warn("store {} key {}: {}: {}", name, key, message, cause.toString());
+        onError.fire(new StoreError(message + ": " + cause.getMessage(), name, key, cause));
+        Boolean changed = critical.recordError(scheduler.nanoTime());
+        publishCritical(changed);
+    }
+
+    void tickCritical() {
+        publishCritical(critical.update(scheduler.nanoTime()));
+    }
+
+    private void publishCritical(Boolean changed) {
+        if (changed != null) {
+            criticalNow = changed;
+            if (changed) {
+                log.error("store {} entered critical state: {} or more store errors within {}", name,
+                        timings.criticalErrorCount(), timings.criticalErrorWindow());
+            } else {
+                log.info("store {} left critical state", name);
+            }
+            onCriticalToggle.fire(changed);
+        }
+    }
+
+    void reportOverwrite(String key, CorruptProfileException problem) {
+        log.warn("store {} key {} held a value that is not a profile ({}); it was kept as a version and replaced", name,
+                key, problem.getMessage());
+        onOverwrite.fire(new Overwrite(name, key, problem.getMessage()));
+    }
+
+    // ---- control messages ----
+
+    void publish(String toServer, ControlMessage.Kind kind, String key, long epoch) {
+        if (messaging == null || toServer == null) {
+            return;
+        }
+        try {
+            messaging.publish(ControlMessage.channel(toServer), new ControlMessage(kind, name, epoch, serverId, key).encode());
+        } catch (RuntimeException e) {
+            // A hint that cannot be sent only slows a handoff to the polling fallback.
+            log.debug("could not publish {} for {}/{} to {}: {}", kind, name, key, toServer, e.toString());
+        }
+    }
+
+    private void onControlMessage(byte[] payload) {
+        ControlMessage message = ControlMessage.decode(payload);
+        if (message == null || !message.store().equals(name)) {
+            return;
+        }
+        loop.execute(() -> handleControl(message));
+    }
+
+    private void handleControl(ControlMessage message) {
+        switch (message.kind()) {
+            case TAKEOVER -> {
+                ActiveProfile<T> profile = active.get(message.key());
+                if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
+                    writer.end(profile, LastSaveReason.EXTERNAL);
+                }
+            }
+            case RELEASED -> starter.wake(message.key());
+            case MESSAGE -> {
+                ActiveProfile<T> profile = active.get(message.key());
+                if (profile != null && profile.session.epoch() == message.epoch()) {
+                    writer.save(profile, false);
+                }
+            }
+        }
+    }
+
+    // ---- ProfileStore ----
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Executor callbackExecutor() {
+        return loop;
+    }
+
+    @Override
+    public CompletableFuture<SessionStart<T>> startSessionAsync(String key, SessionOptions options) {
+        Names.key(key);
+        java.util.Objects.requireNonNull(options, "options");
+        return onLoop(() -> starter.start(key, options));
+    }
+
+    @Override
+    public SessionStart<T> startSession(String key, SessionOptions options) {
+        return await(startSessionAsync(key, options));
+    }
+
+    @Override
+    public CompletableFuture<Void> messageAsync(String key, Object message) {
+        Names.key(key);
+        var body = codec.messageBody(message);
+        return onLoop(() -> writer.message(key, body));
+    }
+
+    @Override
+    public CompletableFuture<Optional<ProfileView<T>>> getAsync(String key) {
+        Names.key(key);
+        return onLoop(() -> {
+            requireOpen();
+            return keys.run(key, () -> read(key)).thenApply(current -> view(key, current, null));
+        });
+    }
+
+    @Override
+    public CompletableFuture<Optional<ProfileView<T>>> getAsync(String key, String version) {
+        Names.key(key);
+        java.util.Objects.requireNonNull(version, "version");
+        return onLoop(() -> {
+            requireOpen();
+            return keys.run(key, () -> call(() -> toCurrent(storage.readVersion(name, key, version))))
+                    .thenApply(current -> view(key, current, version));
+        });
+    }
+
+    Optional<ProfileView<T>> view(String key, Current current, String version) {
+        if (current.isMissing()) {
+            return Optional.empty();
+        }
+        if (current.corrupt() != null) {
+            throw new CorruptProfileException("profile " + name + "/" + key + " holds a value that is not a profile: "
+                    + current.corrupt().getMessage(), current.corrupt());
+        }
+        Envelope env = current.env();
+        T data = env.isMessageBox() ? codec.newData() : codec.decode(env.data, env.dataVersion);
+        Envelope.Lock lock = current.lock();
+        SessionInfo holder = lock == null ? null
+                : new SessionInfo(lock.appId(), lock.serverId(), lock.sessionId(), lock.epoch(), Instant.ofEpochMilli(lock.sinceMs()));
+        return Optional.of(new ViewProfile<>(this, key, data, env, keyInfo(current.record()),
+                version != null ? version : Long.toString(current.revision()), holder));
+    }
+
+    static KeyInfo keyInfo(StoredRecord record) {
+        return new KeyInfo(record.createdAt(), record.updatedAt(), Long.toString(record.revision()));
+    }
+
+    @Override
+    public VersionQuery<T> versionQuery(String key, SortDirection direction, Instant from, Instant to) {
+        Names.key(key);
+        java.util.Objects.requireNonNull(direction, "direction");
+        return new VersionQueryImpl<>(this, key, direction, from, to);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> removeAsync(String key) {
+        Names.key(key);
+        return onLoop(() -> {
+            requireOpen();
+            return keys.run(key, () -> call(() -> storage.remove(name, key))).thenApply(removed -> {
+                ActiveProfile<T> profile = active.get(key);
+                if (profile != null) {
+                    // Its next write will find the record gone and end the session as lost; check now.
+                    writer.save(profile, false);
+                }
+                return removed;
+            });
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> keysByUserIdAsync(long userId) {
+        return onLoop(() -> call(() -> storage.keysByUserId(name, userId)));
+    }
+
+    @Override
+    public Optional<Profile<T>> activeProfile(String key) {
+        return Optional.ofNullable(active.get(key));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles) {
+        List<Profile<T>> copy = List.copyOf(profiles);
+        return onLoop(() -> writer.saveAll(copy));
+    }
+
+    @Override
+    public synchronized ProfileStore<T> mock() {
+        if (mockTwin == null) {
+            var twin = new Settings<>(name, settings.type(), settings.template(), new InMemoryStorage(scheduler, 100),
+                    new InMemoryMessaging(), true, settings.appId(), serverId + "-mock", loop, settings.ioExecutor(), scheduler,
+                    settings.mapper(), settings.formatVersion(), settings.migrations(), settings.maxDataBytes(), null, timings);
+            mockTwin = (StoreEngine<T>) create(twin);
+        }
+        return mockTwin;
+    }
+
+    @Override
+    public Signal<StoreError> onError() {
+        return onError;
+    }
+
+    @Override
+    public Signal<Overwrite> onOverwrite() {
+        return onOverwrite;
+    }
+
+    @Override
+    public Signal<Boolean> onCriticalToggle() {
+        return onCriticalToggle;
+    }
+
+    @Override
+    public Signal<DroppedMessages> onMessagesDropped() {
+        return onMessagesDropped;
+    }
+
+    @Override
+    public boolean isClosing() {
+        return closing;
+    }
+
+    @Override
+    public boolean isCriticalState() {
+        return criticalNow;
+    }
+
+    void requireOpen() {
+        if (closing) {
+            throw new StoreClosedException("store " + name + " is closing");
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        return onLoop(() -> {
+            if (closed != null) {
+                return closed;
+            }
+            closing = true;
+            closed = new CompletableFuture<>();
+            starter.wakeAll();
+            List<CompletableFuture<Void>> releases = new ArrayList<>();
+            for (ActiveProfile<T> profile : List.copyOf(active.values())) {
+                releases.add(writer.end(profile, LastSaveReason.SHUTDOWN));
+            }
+            ending.values().forEach(p -> releases.add(p.ended));
+            CompletableFuture<Void> all = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
+            var deadline = scheduler.schedule(timings.closeTimeout(), () -> loop.execute(() -> {
+                if (!all.isDone()) {
+                    closeDeadlinePassed = true;
+                    log.error("store {} closed before every last save finished ({} left after {}); their locks are"
+                            + " released by this server's lease ending", name, releases.stream().filter(f -> !f.isDone()).count(),
+                            timings.closeTimeout());
+                    all.complete(null);
+                }
+            }));
+            all.handle((v, e) -> null).thenCompose(v -> starter.idle()).whenComplete((v, e) -> {
+                deadline.cancel();
+                autoSaver.stop();
+                CompletableFuture<Void> twin = mockTwin != null ? mockTwin.closeAsync() : CompletableFuture.completedFuture(null);
+                twin.handle((x, y) -> null).thenCompose(x -> lease.stop()).whenComplete((x, y) -> {
+                    if (subscription != null) {
+                        subscription.close();
+                    }
+                    if (settings.ownsStorage()) {
+                        closeQuietly(storage);
+                        if (messaging != null && messaging != storage) {
+                            closeQuietly(messaging);
+                        }
+                    }
+                    closed.complete(null);
+                    if (ownedCallbackThread != null) {
+                        ownedCallbackThread.shutdown();
+                    }
+                });
+            });
+            return closed;
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed", c, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        await(closeAsync());
+    }
+
+    Duration backoffCap() {
+        return closing ? timings.shutdownBackoffMax() : timings.backoffMax();
+    }
+
+    @Override
+    public String toString() {
+        return "ProfileStore[" + name + ", server " + serverId + ", " + active.size() + " active]";
     }
 }

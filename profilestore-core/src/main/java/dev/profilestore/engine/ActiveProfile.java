@@ -1,0 +1,119 @@
+package dev.profilestore.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profilestore.KeyInfo;
+import dev.profilestore.LastSaveReason;
+import dev.profilestore.Profile;
+import dev.profilestore.SessionEndReason;
+import dev.profilestore.SessionInfo;
+import dev.profilestore.Signal;
+
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+/** A profile whose session this server holds. State lives on the store's event loop. */
+final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
+
+    enum State { ACTIVE, ENDING, ENDED }
+
+    final SessionInfo session;
+    final long loadedAtNanos;
+    State state = State.ACTIVE;
+    final CompletableFuture<Void> ended = new CompletableFuture<>();
+
+    /** The last record this session wrote or read, without its data: the fast path's expected revision. */
+    long revision;
+    Envelope cached;
+    /** What the last successful write held, to skip writes of unchanged profiles. */
+    byte[] savedJson;
+    ObjectNode savedMetadata;
+    Set<Long> savedUserIds;
+    /** Message ids already handed to handlers by the save path. */
+    final Set<Long> received = new HashSet<>();
+
+    final SignalImpl<Void> onSave = new SignalImpl<>("onSave");
+    final SignalImpl<LastSaveReason> onLastSave = new SignalImpl<>("onLastSave");
+    final SignalImpl<SessionEndReason> onSessionEnd = new SignalImpl<>("onSessionEnd");
+    final SignalImpl<T> onAfterSave = new SignalImpl<>("onAfterSave");
+
+    ActiveProfile(StoreEngine<T> engine, String key, T data, byte[] dataJson, Envelope env, long revision, KeyInfo keyInfo,
+                  SessionInfo session, long loadedAtNanos) {
+        super(engine, key, data, env, keyInfo);
+        this.session = session;
+        this.loadedAtNanos = loadedAtNanos;
+        this.revision = revision;
+        this.cached = env;
+        this.savedJson = dataJson;
+        this.savedMetadata = env.metadata;
+        this.savedUserIds = new TreeSet<>(env.userIds);
+        env.messages.forEach(m -> received.add(m.id()));
+    }
+
+    @Override
+    boolean acceptsHandlers() {
+        return state == State.ACTIVE;
+    }
+
+    @Override
+    public T lastSavedData() {
+        return engine.codec.fromBytes(savedJson);
+    }
+
+    @Override
+    public SessionInfo sessionInfo() {
+        return session;
+    }
+
+    @Override
+    public Optional<SessionInfo> session() {
+        return Optional.of(session);
+    }
+
+    @Override
+    public boolean isActive() {
+        return state == State.ACTIVE;
+    }
+
+    @Override
+    public CompletableFuture<Void> saveAsync() {
+        return engine.onLoop(() -> engine.writer.save(this, true));
+    }
+
+    @Override
+    public CompletableFuture<Void> endSessionAsync() {
+        return engine.onLoop(() -> engine.writer.end(this, LastSaveReason.MANUAL));
+    }
+
+    @Override
+    public void endSession() {
+        engine.await(endSessionAsync());
+    }
+
+    @Override
+    public Signal<Void> onSave() {
+        return onSave;
+    }
+
+    @Override
+    public Signal<LastSaveReason> onLastSave() {
+        return onLastSave;
+    }
+
+    @Override
+    public Signal<SessionEndReason> onSessionEnd() {
+        return onSessionEnd;
+    }
+
+    @Override
+    public Signal<T> onAfterSave() {
+        return onAfterSave;
+    }
+
+    @Override
+    public String toString() {
+        return "Profile[" + engine.name() + "/" + key + ", epoch " + session.epoch() + ", " + state + "]";
+    }
+}

@@ -1,0 +1,137 @@
+package dev.profilestore.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.profilestore.KeyInfo;
+import dev.profilestore.MessageHandler;
+import dev.profilestore.ProfileMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** What session profiles and views share: the document, its metadata and user ids, and message delivery. */
+abstract class ProfileBase<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(ProfileBase.class);
+
+    final StoreEngine<T> engine;
+    final String key;
+    T data;
+    long loadCount;
+    Instant firstSessionTime;
+    KeyInfo keyInfo;
+    Map<String, Object> metadata;
+    final TreeSet<Long> userIds;
+    /** The messages the store held at the last read or write. */
+    List<Envelope.StoredMessage> messages;
+    /** Ids handlers marked processed; deleted from the store by the next write. */
+    final Set<Long> processed = new HashSet<>();
+    final List<MessageHandler> handlers = new ArrayList<>();
+
+    ProfileBase(StoreEngine<T> engine, String key, T data, Envelope env, KeyInfo keyInfo) {
+        this.engine = engine;
+        this.key = key;
+        this.data = data;
+        this.keyInfo = keyInfo;
+        this.loadCount = env.isMessageBox() ? 0 : env.meta.loadCount;
+        this.firstSessionTime = Instant.ofEpochMilli(env.isMessageBox() ? 0 : env.meta.createdMs);
+        this.metadata = engine.envelopes.metadataMap(env.metadata);
+        this.userIds = new TreeSet<>(env.userIds);
+        this.messages = List.copyOf(env.messages);
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public T data() {
+        return data;
+    }
+
+    public void setData(T data) {
+        this.data = Objects.requireNonNull(data, "data must not be null; to erase a profile use removeAsync");
+    }
+
+    public Instant firstSessionTime() {
+        return firstSessionTime;
+    }
+
+    public long sessionLoadCount() {
+        return loadCount;
+    }
+
+    public KeyInfo keyInfo() {
+        return keyInfo;
+    }
+
+    public Map<String, Object> metadata() {
+        return metadata;
+    }
+
+    public Set<Long> userIds() {
+        return Collections.unmodifiableSet(userIds);
+    }
+
+    public void addUserId(long userId) {
+        userIds.add(userId);
+    }
+
+    public void removeUserId(long userId) {
+        userIds.remove(userId);
+    }
+
+    public void reconcile() {
+        data = engine.codec.reconcile(data);
+    }
+
+    public void messageHandler(MessageHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (!acceptsHandlers()) {
+            return;
+        }
+        handlers.add(handler);
+        for (Envelope.StoredMessage m : List.copyOf(messages)) {
+            if (!processed.contains(m.id())) {
+                offer(handler, m);
+            }
+        }
+    }
+
+    /** Whether handlers may still be registered; an ended session takes none, as in the original. */
+    abstract boolean acceptsHandlers();
+
+    /** Delivers one message to every handler in order, until one marks it processed synchronously. */
+    void deliver(Envelope.StoredMessage m) {
+        for (MessageHandler handler : List.copyOf(handlers)) {
+            if (offer(handler, m)) {
+                return;
+            }
+        }
+    }
+
+    private boolean offer(MessageHandler handler, Envelope.StoredMessage m) {
+        if (processed.contains(m.id())) {
+            return true;
+        }
+        JsonNode copy = m.body().deepCopy();
+        try {
+            handler.handle(new ProfileMessage(m.id(), copy), () -> processed.add(m.id()));
+        } catch (Throwable t) {
+            log.error("a message handler of profile {} threw on message {}", key, m.id(), t);
+        }
+        return processed.contains(m.id());
+    }
+
+    Map<String, Object> copyMetadata() {
+        return new LinkedHashMap<>(metadata);
+    }
+}

@@ -1,0 +1,380 @@
+package dev.profilestore.engine;
+
+import dev.profilestore.CorruptProfileException;
+import dev.profilestore.LastSaveReason;
+import dev.profilestore.ProfileAlreadyLoadedException;
+import dev.profilestore.SessionInfo;
+import dev.profilestore.SessionOptions;
+import dev.profilestore.SessionStart;
+import dev.profilestore.StorageException;
+import dev.profilestore.UnsupportedFormatException;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.time.Scheduler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Acquires session locks. One {@link Job} per key per server: a second start for a key that is still
+ * starting takes the job over (a quick rejoin), and the earlier caller gets
+ * {@link SessionStart.Reason#SUPERSEDED}.
+ *
+ * <p>Each attempt reads the record (or reuses the one a failed compare-and-set returned) and decides:
+ * take a free lock; take over when the holder's lease has run out; steal when asked to or when a live
+ * holder ignored the request for {@code stealAfter}; give up when another requester came later;
+ * otherwise record a takeover request, tell the holder, and wait to be woken (or for the poll timer).
+ */
+final class SessionStarter<T> {
+
+    private final StoreEngine<T> engine;
+    private final Map<String, Job> jobs = new HashMap<>();
+    private CompletableFuture<Void> idle;
+
+    SessionStarter(StoreEngine<T> engine) {
+        this.engine = engine;
+    }
+
+    final class Job {
+        final String key;
+        final String sessionId = UUID.randomUUID().toString();
+        final long startedNanos;
+        SessionOptions options;
+        CompletableFuture<SessionStart<T>> result = new CompletableFuture<>();
+        Backoff poll;
+        Backoff errors;
+        boolean requested;
+        long requestedNanos;
+        Scheduler.Cancellable timer;
+        boolean running;
+        /** A release notice arrived while an attempt was in flight: try again as soon as it ends. */
+        boolean wakeRequested;
+        boolean done;
+
+        Job(String key, SessionOptions options) {
+            this.key = key;
+            this.options = options;
+            this.startedNanos = engine.scheduler.nanoTime();
+            resetBackoff();
+        }
+
+        void resetBackoff() {
+            poll = new Backoff(engine.timings.pollInitial(), engine.timings.pollMax());
+            errors = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+        }
+    }
+
+    /** Steps a decision can lead to. */
+    private sealed interface Step {
+        record Acquired(Outcome.Written written, Object data, boolean takeover, boolean stolen) implements Step {}
+        record Wait() implements Step {}
+        record Retry(Current current) implements Step {}
+        record Finish(SessionStart.Reason reason, String detail) implements Step {}
+    }
+
+    CompletableFuture<SessionStart<T>> start(String key, SessionOptions options) {
+        if (engine.closing) {
+            return CompletableFuture.completedFuture(new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING,
+                    "store " + engine.name + " is closing"));
+        }
+        if (engine.active.containsKey(key)) {
+            throw new ProfileAlreadyLoadedException("profile " + engine.name + "/" + key + " already has an active session"
+                    + " on this server; end it before starting another");
+        }
+        Job job = jobs.get(key);
+        if (job != null) {
+            CompletableFuture<SessionStart<T>> previous = job.result;
+            job.result = new CompletableFuture<>();
+            job.options = options;
+            previous.complete(new SessionStart.NotStarted<>(SessionStart.Reason.SUPERSEDED,
+                    "a newer start for " + key + " on this server took over"));
+            return job.result;
+        }
+        job = new Job(key, options);
+        jobs.put(key, job);
+        CompletableFuture<SessionStart<T>> result = job.result;
+        attempt(job, null);
+        return result;
+    }
+
+    /** Wakes a waiting start at once: the holder said it released. */
+    void wake(String key) {
+        Job job = jobs.get(key);
+        if (job != null && job.running) {
+            job.wakeRequested = true;
+        } else if (job != null && job.timer != null) {
+            job.timer.cancel();
+            job.timer = null;
+            attempt(job, null);
+        }
+    }
+
+    void wakeAll() {
+        List.copyOf(jobs.keySet()).forEach(this::wake);
+    }
+
+    /** Completes when no start is in flight (close waits for it). */
+    CompletableFuture<Void> idle() {
+        if (jobs.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (idle == null) {
+            idle = new CompletableFuture<>();
+        }
+        return idle;
+    }
+
+    private void attempt(Job job, Current known) {
+        if (job.done) {
+            return;
+        }
+        if (engine.closing) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + engine.name + " is closing"));
+            return;
+        }
+        if (cancelled(job)) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CANCELLED, "the cancel condition returned true"));
+            return;
+        }
+        job.running = true;
+        job.wakeRequested = false;
+        job.timer = null;
+        engine.lease.firstAttempt().thenCompose(ignored -> engine.keys.run(job.key, () -> {
+            if (!engine.lease.isReady()) {
+                // Without a lease of our own, other servers could take a lock we write as abandoned.
+                return CompletableFuture.failedFuture(new StorageException("this server's lease is not established yet"));
+            }
+            CompletableFuture<Current> current = known != null ? CompletableFuture.completedFuture(known) : engine.read(job.key);
+            return current.thenCompose(c -> decide(job, c));
+        })).whenComplete((step, error) -> {
+            job.running = false;
+            if (error != null) {
+                onError(job, StoreEngine.unwrap(error));
+            } else {
+                onStep(job, step);
+            }
+        });
+    }
+
+    private boolean cancelled(Job job) {
+        try {
+            return job.options.cancel().getAsBoolean();
+        } catch (RuntimeException e) {
+            engine.reportError("the cancel condition threw; treating it as cancelled", job.key, e);
+            return true;
+        }
+    }
+
+    private CompletableFuture<Step> decide(Job job, Current current) {
+        long nowMs = engine.scheduler.instant().toEpochMilli();
+        if (current.corrupt() != null || current.isMissing() || current.env().isMessageBox()) {
+            Envelope env = engine.writer.freshEnvelope(current);
+            T data = engine.codec.newData();
+            byte[] json = engine.codec.serialize(data);
+            env.data = engine.codec.tree(json);
+            RecordWrite.Versioning versioning = current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
+                    : RecordWrite.Versioning.NONE;
+            return acquire(job, current, env, data, versioning, false, false, nowMs);
+        }
+        Envelope env = current.env().copy();
+        Object data;
+        try {
+            data = engine.codec.decode(env.data, env.dataVersion);
+        } catch (UnsupportedFormatException e) {
+            return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
+        }
+        Envelope.Lock lock = env.meta.lock;
+        ActiveProfile<T> endingHere = engine.ending.get(job.key);
+        if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
+            // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
+            return CompletableFuture.completedFuture(new Step.Wait());
+        }
+        if (lock == null || lock.serverId().equals(engine.serverId)) {
+            // Free, or a lock of this server left behind (our own release is ordered before us by the key queue).
+            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
+        }
+        if (job.options.steal() || job.requested
+                && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()) {
+            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, true, nowMs);
+        }
+        return engine.call(() -> engine.storage.isLeaseLive(lock.serverId())).thenCompose(live -> {
+            if (!live) {
+                return acquire(job, current, env, data, RecordWrite.Versioning.NONE, true, false, nowMs);
+            }
+            Envelope.Takeover takeover = env.meta.takeover;
+            boolean ours = takeover != null && takeover.sessionId().equals(job.sessionId);
+            if (job.requested && !ours) {
+                return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
+                        "server " + (takeover == null ? "?" : takeover.serverId()) + " asked for the profile after this one"));
+            }
+            if (ours) {
+                // Our request stands: remind the holder (the first hint may have been lost) and wait.
+                engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
+                return CompletableFuture.completedFuture(new Step.Wait());
+            }
+            env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs);
+            return engine.update(job.key, current, c -> c.revision() == current.revision()
+                    ? new Plan.Write(env, null, RecordWrite.Versioning.NONE)
+                    : new Plan.Abort(c)).thenApply(outcome -> {
+                if (outcome instanceof Outcome.Aborted aborted) {
+                    return new Step.Retry((Current) aborted.why());
+                }
+                if (!job.requested) {
+                    job.requested = true;
+                    job.requestedNanos = engine.scheduler.nanoTime();
+                }
+                engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
+                return new Step.Wait();
+            });
+        });
+    }
+
+    private CompletableFuture<Step> acquire(Job job, Current current, Envelope env, Object data,
+                                            RecordWrite.Versioning versioning, boolean takeover, boolean stolen, long nowMs) {
+        env.meta.loadCount++;
+        env.meta.lock = new Envelope.Lock(engine.settings.appId(), engine.serverId, job.sessionId, env.meta.loadCount, nowMs);
+        env.meta.takeover = null;
+        env.meta.lastUpdateMs = nowMs;
+        return engine.update(job.key, current, c -> c.revision() == current.revision()
+                ? new Plan.Write(env, null, versioning)
+                : new Plan.Abort(c)).thenApply(outcome -> {
+            if (outcome instanceof Outcome.Aborted aborted) {
+                return new Step.Retry((Current) aborted.why());
+            }
+            return new Step.Acquired((Outcome.Written) outcome, data, takeover, stolen);
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private void onStep(Job job, Step step) {
+        switch (step) {
+            case Step.Retry retry -> attempt(job, retry.current());
+            case Step.Finish finish -> finish(job, new SessionStart.NotStarted<>(finish.reason(), finish.detail()));
+            case Step.Wait wait when job.wakeRequested -> {
+                job.wakeRequested = false;
+                attempt(job, null);
+            }
+            case Step.Wait wait -> {
+                Duration delay = job.poll.next();
+                long stealIn = job.requestedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
+                if (job.requested && stealIn >= 0 && stealIn < delay.toNanos()) {
+                    delay = Duration.ofNanos(stealIn);
+                }
+                job.timer = engine.scheduler.schedule(delay, () -> engine.loop.execute(() -> {
+                    if (job.timer != null) {
+                        job.timer = null;
+                        attempt(job, null);
+                    }
+                }));
+            }
+            case Step.Acquired acquired -> {
+                if (acquired.takeover() || acquired.stolen()) {
+                    engine.metrics.takeover(acquired.stolen());
+                }
+                Outcome.Written written = acquired.written();
+                if (written.before().corrupt() != null) {
+                    engine.reportOverwrite(job.key, written.before().corrupt());
+                }
+                ActiveProfile<T> profile = newProfile(job, written, (T) acquired.data());
+                engine.active.put(job.key, profile);
+                engine.autoSaver.add(profile);
+                if (job.requested) {
+                    engine.metrics.handoff(engine.scheduler.nanoTime() - job.requestedNanos);
+                }
+                if (engine.closing || cancelled(job)) {
+                    SessionStart.Reason reason = engine.closing ? SessionStart.Reason.CLOSING : SessionStart.Reason.CANCELLED;
+                    engine.writer.end(profile, LastSaveReason.MANUAL).whenComplete((v, e) ->
+                            finish(job, new SessionStart.NotStarted<>(reason, "released again at once: " + reason)));
+                    return;
+                }
+                finish(job, new SessionStart.Started<>(profile));
+            }
+        }
+    }
+
+    private ActiveProfile<T> newProfile(Job job, Outcome.Written written, T data) {
+        Envelope env = written.env();
+        byte[] json = engine.codec.serialize(data);
+        env.data = null;
+        Envelope.Lock lock = env.meta.lock;
+        var session = new SessionInfo(lock.appId(), lock.serverId(), lock.sessionId(), lock.epoch(),
+                Instant.ofEpochMilli(lock.sinceMs()));
+        Instant created = written.before().isMissing() || written.before().corrupt() != null ? written.updatedAt()
+                : written.before().record().createdAt();
+        var keyInfo = new dev.profilestore.KeyInfo(created, written.updatedAt(), Long.toString(written.revision()));
+        return new ActiveProfile<>(engine, job.key, data, json, env, written.revision(), keyInfo, session,
+                engine.scheduler.nanoTime());
+    }
+
+    private void onError(Job job, Throwable error) {
+        if (!(error instanceof StorageException)) {
+            // Not a store outage: a corrupt document, a serialization bug. Retrying cannot help.
+            if (!(error instanceof CorruptProfileException)) {
+                engine.reportError("session start failed", job.key, error);
+            }
+            job.done = true;
+            jobs.remove(job.key);
+            job.result.completeExceptionally(error);
+            checkIdle();
+            return;
+        }
+        engine.reportError("session start could not reach the store", job.key, error);
+        Duration timeout = job.options.timeout() != null ? job.options.timeout() : engine.timings.startTimeout();
+        if (!job.options.hasCancel() && engine.scheduler.nanoTime() - job.startedNanos >= timeout.toNanos()) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.TIMED_OUT, "the store could not be reached for "
+                    + timeout + ": " + error.getMessage()));
+            return;
+        }
+        job.timer = engine.scheduler.schedule(job.errors.next(), () -> engine.loop.execute(() -> {
+            if (job.timer != null) {
+                job.timer = null;
+                attempt(job, null);
+            }
+        }));
+    }
+
+    private void finish(Job job, SessionStart<T> outcome) {
+        if (job.requested && outcome instanceof SessionStart.NotStarted<T> n
+                && n.reason() != SessionStart.Reason.LOST_TO_ANOTHER_REQUEST) {
+            withdrawRequest(job);
+        }
+        job.done = true;
+        if (job.timer != null) {
+            job.timer.cancel();
+            job.timer = null;
+        }
+        jobs.remove(job.key, job);
+        engine.metrics.startFinished(outcome instanceof SessionStart.NotStarted<T> n ? n.reason() : null,
+                engine.scheduler.nanoTime() - job.startedNanos);
+        job.result.complete(outcome);
+        checkIdle();
+    }
+
+    /**
+     * A requester that gives up takes its takeover request back, best effort, so the holder does not
+     * release (and kick its player) for nobody.
+     */
+    private void withdrawRequest(Job job) {
+        engine.keys.run(job.key, () -> engine.update(job.key, null, current -> {
+            Envelope.Takeover takeover = current.isProfile() ? current.env().meta.takeover : null;
+            if (takeover == null || !takeover.sessionId().equals(job.sessionId)) {
+                return new Plan.Abort("not ours");
+            }
+            Envelope env = current.env().copy();
+            env.meta.takeover = null;
+            return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
+        })).exceptionally(e -> null);
+    }
+
+    private void checkIdle() {
+        if (jobs.isEmpty() && idle != null) {
+            CompletableFuture<Void> waiting = idle;
+            idle = null;
+            waiting.complete(null);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.profilestore.testkit.faults;
+
+import dev.profilestore.spi.Messaging;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/** One server's view of a shared message hub, with lost messages on demand. */
+public final class FaultyMessaging implements Messaging {
+
+    private final Messaging delegate;
+    public volatile boolean down;
+    private final AtomicInteger dropNext = new AtomicInteger();
+    public final AtomicInteger dropped = new AtomicInteger();
+
+    public FaultyMessaging(Messaging delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Loses the next {@code count} messages this server publishes. */
+    public void dropNext(int count) {
+        dropNext.set(count);
+    }
+
+    @Override
+    public void publish(String channel, byte[] payload) {
+        if (down || dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            dropped.incrementAndGet();
+            return;
+        }
+        delegate.publish(channel, payload);
+    }
+
+    @Override
+    public Subscription subscribe(String channel, Consumer<byte[]> listener) {
+        return delegate.subscribe(channel, payload -> {
+            if (!down) {
+                listener.accept(payload);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        // The shared hub outlives each server's view.
+    }
+}
