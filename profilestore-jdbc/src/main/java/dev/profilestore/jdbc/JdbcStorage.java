@@ -172,10 +172,14 @@ public class JdbcStorage implements Storage {
     @Override
     public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
         return retrying("write", store, key, c -> {
-            SqlDialect.Allocation allocation = dialect.allocate(c, t);
+            boolean inside = dialect.allocatesInTransaction();
+            SqlDialect.Allocation allocation = inside ? null : dialect.allocate(c, t);
             dialect.begin(c);
             boolean applied;
             try {
+                if (inside) {
+                    allocation = dialect.allocate(c, t);
+                }
                 applied = apply(c, store, key, expectedRevision, write, allocation);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
@@ -197,9 +201,12 @@ public class JdbcStorage implements Storage {
         }
         KeyedWrite first = writes.getFirst();
         return retrying("atomic write of " + writes.size() + " records", first.store(), first.key(), c -> {
+            boolean inside = dialect.allocatesInTransaction();
             List<SqlDialect.Allocation> allocations = new ArrayList<>();
-            for (int i = 0; i < writes.size(); i++) {
-                allocations.add(dialect.allocate(c, t));
+            if (!inside) {
+                for (int i = 0; i < writes.size(); i++) {
+                    allocations.add(dialect.allocate(c, t));
+                }
             }
             // Apply in (store, key) order, so two batches over the same keys lock them in the same order.
             List<Integer> order = new ArrayList<>();
@@ -211,6 +218,11 @@ public class JdbcStorage implements Storage {
             dialect.begin(c);
             boolean applied = true;
             try {
+                if (inside) {
+                    for (int i = 0; i < writes.size(); i++) {
+                        allocations.add(dialect.allocate(c, t));
+                    }
+                }
                 for (int i : order) {
                     KeyedWrite w = writes.get(i);
                     if (!apply(c, w.store(), w.key(), w.expectedRevision(), w.write(), allocations.get(i))) {

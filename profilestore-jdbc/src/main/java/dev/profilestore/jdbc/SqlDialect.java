@@ -45,9 +45,18 @@ public interface SqlDialect {
 
     /**
      * Allocates a revision never returned before for this schema and reads the database clock. Called with
-     * auto-commit on, before the write's transaction begins, so a counter row is never locked for a whole write.
+     * auto-commit on, before the write's transaction begins, so a counter row is never locked for a whole write;
+     * or inside it when {@link #allocatesInTransaction()} says so.
      */
     Allocation allocate(Connection connection, TableNames tables) throws SQLException;
+
+    /**
+     * Whether {@link #allocate} runs inside the write's transaction: right for a database whose writers are
+     * serialized anyway (SQLite), where a separate transaction would only cost a second lock and commit.
+     */
+    default boolean allocatesInTransaction() {
+        return false;
+    }
 
     /** An upsert of {@code (server_id, expires_at)} taking two parameters: the server id and the ttl in microseconds. */
     String upsertLease(TableNames tables);

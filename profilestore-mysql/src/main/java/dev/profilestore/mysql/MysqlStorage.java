@@ -82,6 +82,8 @@ public final class MysqlStorage extends JdbcStorage {
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
+        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
+        config.addDataSourceProperty("socketTimeout", "30000");
         return config;
     }
 }

@@ -85,6 +85,8 @@ public final class PostgresStorage extends JdbcStorage {
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
+        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
+        config.addDataSourceProperty("socketTimeout", "30");
         return config;
     }
 }
