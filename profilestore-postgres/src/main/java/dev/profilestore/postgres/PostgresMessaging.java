@@ -55,7 +55,9 @@ import com.zaxxer.hikari.HikariDataSource;
  *   <li>Publishing runs on a background thread through a small HikariCP pool, so {@link #publish} never blocks.</li>
  * </ul>
  *
- * <p>Listeners are called on the listener thread. Thread-safe.
+ * <p>{@link #subscribe} returns once {@code LISTEN} has run on the listener connection (normally within 25 ms,
+ * the listener's socket wait), so a message published after it returns is heard. Listeners are called on the
+ * listener thread. Thread-safe.
  */
 public final class PostgresMessaging implements Messaging {
 

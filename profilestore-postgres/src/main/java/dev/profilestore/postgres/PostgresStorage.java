@@ -47,7 +47,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage open(String jdbcUrl, String user, String password, JdbcStorageOptions options) {
-        return open(poolConfig(jdbcUrl, user, password, "profilestore-postgres"), options);
+        return openPooled(poolConfig(jdbcUrl, user, password, "profilestore-postgres"), options);
     }
 
     /**
@@ -55,7 +55,7 @@ public final class PostgresStorage extends JdbcStorage {
      *
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
-    public static PostgresStorage open(HikariConfig config, JdbcStorageOptions options) {
+    public static PostgresStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
@@ -85,6 +85,8 @@ public final class PostgresStorage extends JdbcStorage {
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(10_000);
+        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
+        config.addDataSourceProperty("socketTimeout", "30");
         return config;
     }
 }
