@@ -1,0 +1,2 @@
+/** Redis backend. */
+package dev.profilestore.redis;
