@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +42,14 @@ final class PersistenceCheck {
 
     private Result inspect() {
         try {
+            // One parameter per CONFIG GET: Redis before 7.0 reads only the first.
             Map<String, String> cfg = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            cfg.putAll(redis.configGet("appendonly", "appendfsync", "save").get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            var appendonly = redis.configGet("appendonly");
+            var appendfsync = redis.configGet("appendfsync");
+            var save = redis.configGet("save");
+            for (var f : List.of(appendonly, appendfsync, save)) {
+                cfg.putAll(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            }
             if (cfg.containsKey("appendonly")) {
                 return new Result(Optional.of("yes".equalsIgnoreCase(cfg.get("appendonly"))),
                         Optional.ofNullable(cfg.get("appendfsync")),

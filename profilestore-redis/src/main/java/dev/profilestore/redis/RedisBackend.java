@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Redis deployment, addressed by URI: makes the {@link RedisStorage} and {@link RedisMessaging}
@@ -219,15 +220,20 @@ public final class RedisBackend implements AutoCloseable {
     }
 
     private AutoCloseable closer(AutoCloseable connection, AutoCloseable owner) {
-        AutoCloseable c = owner == null ? connection : () -> {
-            try {
+        AtomicBoolean done = new AtomicBoolean();
+        AutoCloseable once = () -> {
+            if (done.compareAndSet(false, true)) {
                 connection.close();
+            }
+        };
+        opened.add(once);
+        return owner == null ? once : () -> {
+            try {
+                once.close();
             } finally {
                 owner.close();
             }
         };
-        opened.add(connection);
-        return c;
     }
 
     private void checkOpen() {
