@@ -81,7 +81,9 @@ public final class RedisBackend implements AutoCloseable {
             this.commandClient = RedisClusterClient.create(resources, uri);
             ClusterClientOptions.Builder commandOptions = ClusterClientOptions.builder();
             commandOptions.autoReconnect(true);
-            commandOptions.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+            // Node connections open lazily, so commands must be accepted while one is connecting: in a
+            // Cluster, calls made while Redis is unreachable wait up to the command timeout instead of
+            // failing at once.
             commandOptions.replayFilter(command -> true);
             commandOptions.timeoutOptions(TimeoutOptions.enabled());
             commandOptions.socketOptions(socket);

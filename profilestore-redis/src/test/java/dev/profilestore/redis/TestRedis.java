@@ -119,7 +119,14 @@ final class TestRedis implements AutoCloseable {
 
     @Override
     public void close() {
-        stop();
+        if (server.isActive()) {
+            stop();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static int freePort() {
