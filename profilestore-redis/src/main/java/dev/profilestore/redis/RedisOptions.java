@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param namespace prefix of every Redis key and channel, so several applications can share one Redis;
  *     must not contain {@code {}} or {@code }}
- * @param versionsPerKey saved versions kept per profile key, oldest dropped first; 0 keeps none
+ * @param versionsPerKey saved versions kept per profile key, oldest dropped first; 0 keeps none. Redis keeps
+ *     everything in memory: a profile costs up to {@code (versionsPerKey + 1) * payload size} of Redis RAM
  * @param commandTimeout how long one Redis command may take before it fails with a
  *     {@link dev.profilestore.StorageException}
  * @param maxReconnectDelay the longest pause between reconnection attempts after Redis went away

@@ -35,7 +35,7 @@ for i = 0, n - 1 do
   local ix = KEYS[i * 5 + 5]
   local e = entries(ARGV[6 + i * 4])
   if mode == 'mark' then
-    redis.call('SADD', ix, unpack(e))
+    for _, m in ipairs(e) do redis.call('SADD', ix, m) end
   else
     for _, m in ipairs(e) do
       if redis.call('SISMEMBER', ix, m) == 0 then return {2} end

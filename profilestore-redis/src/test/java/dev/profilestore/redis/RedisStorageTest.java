@@ -566,4 +566,53 @@ class RedisStorageTest {
         s.close();
         assertThatThrownBy(() -> s.read(store, "k")).isInstanceOf(StorageException.class).hasMessageContaining("closed");
     }
+
+    @Test
+    void concurrentCreatorsOfOneKeyProduceExactlyOneWinnerAndLosersSeeItsRecord() throws Exception {
+        int threads = 6;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<WriteResult> results = new ArrayList<>();
+        try {
+            List<Future<WriteResult>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String payload = "creator " + t;
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return storage.write(store, "contested", Storage.ABSENT, rw(payload, Versioning.NONE, 1L));
+                }));
+            }
+            go.countDown();
+            for (Future<WriteResult> f : futures) {
+                results.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<WriteResult> winners = results.stream().filter(r -> r instanceof WriteResult.Written).toList();
+        assertThat(winners).hasSize(1);
+        StoredRecord winner = storage.read(store, "contested").orElseThrow();
+        assertThat(winner.revision()).isEqualTo(written(winners.get(0)));
+        results.stream().filter(r -> r instanceof WriteResult.Conflict)
+                .forEach(r -> assertThat(conflict(r)).hasValueSatisfying(c -> assertThat(c.revision())
+                        .isEqualTo(winner.revision())));
+        assertThat(storage.keysByUserId(store, 1L)).containsExactly("contested");
+    }
+
+    @Test
+    void renewingWithAShorterTtlReplacesTheLongerLease() {
+        String s = store + "-server";
+        storage.renewLease(s, Duration.ofHours(1));
+        storage.renewLease(s, Duration.ofMillis(200));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !storage.isLeaseLive(s));
+    }
+
+    @Test
+    void payloadArraysAreCopiesNeitherSideCanChangeTheStoredRecord() {
+        byte[] payload = bytes("abc");
+        written(storage.write(store, "copy", Storage.ABSENT, new RecordWrite(payload, Set.of(), Versioning.NONE)));
+        payload[0] = 'z';
+        storage.read(store, "copy").orElseThrow().payload()[1] = 'z';
+        assertThat(storage.read(store, "copy").orElseThrow().payload()).isEqualTo(bytes("abc"));
+    }
 }
