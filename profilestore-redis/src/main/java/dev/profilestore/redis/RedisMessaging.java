@@ -184,6 +184,11 @@ public final class RedisMessaging implements Messaging {
         return l;
     }
 
+    /**
+     * Called on a Lettuce I/O thread when the subscriber connection comes up. Sends outside the lock: a
+     * SUBSCRIBE that overtakes a concurrent UNSUBSCRIBE only leaves a channel without listeners, whose
+     * messages are dropped.
+     */
     private void resubscribeAll() {
         if (closed.get()) {
             return;
@@ -191,18 +196,19 @@ public final class RedisMessaging implements Messaging {
         List<byte[]> channels = new ArrayList<>();
         synchronized (subscriptionLock) {
             listeners.keySet().forEach(c -> channels.add(keys.channel(c)));
-            if (!channels.isEmpty()) {
-                log.debug("Re-subscribing {} channel(s) on Redis at {}", channels.size(), description);
-                try {
-                    subscriber.async().subscribe(channels.toArray(byte[][]::new)).whenComplete((v, error) -> {
-                        if (error != null) {
-                            log.warn("Re-subscribing on Redis at {} failed: {}", description, error.toString());
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    log.warn("Re-subscribing on Redis at {} failed: {}", description, e.toString());
+        }
+        if (channels.isEmpty()) {
+            return;
+        }
+        log.debug("Re-subscribing {} channel(s) on Redis at {}", channels.size(), description);
+        try {
+            subscriber.async().subscribe(channels.toArray(byte[][]::new)).whenComplete((v, error) -> {
+                if (error != null && !closed.get()) {
+                    log.warn("Re-subscribing on Redis at {} failed: {}", description, error.toString());
                 }
-            }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Re-subscribing on Redis at {} failed: {}", description, e.toString());
         }
     }
 
