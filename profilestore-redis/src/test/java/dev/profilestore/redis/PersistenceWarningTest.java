@@ -14,6 +14,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the storage logs at start-up about Redis's persistence settings. */
+// try-with-resources only to close subscriptions and servers at the end of each test
+@SuppressWarnings("try")
 class PersistenceWarningTest {
 
     private final Logger logger = (Logger) LoggerFactory.getLogger(RedisStorage.class);

@@ -27,6 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** The storage and messaging on a real three-node Redis Cluster: profiles spread over slots and nodes. */
+// try-with-resources only to close subscriptions and servers at the end of each test
+@SuppressWarnings("try")
 class RedisClusterTest {
 
     private static RedisShardedCluster cluster;

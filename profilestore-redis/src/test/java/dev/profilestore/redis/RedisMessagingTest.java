@@ -18,6 +18,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Redis pub/sub messaging against a real redis-server. */
+// try-with-resources only to close subscriptions and servers at the end of each test
+@SuppressWarnings("try")
 class RedisMessagingTest {
 
     private static TestRedis redis;
