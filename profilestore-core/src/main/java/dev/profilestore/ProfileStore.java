@@ -84,9 +84,15 @@ public interface ProfileStore<T> extends AutoCloseable {
     Optional<Profile<T>> activeProfile(String key);
 
     /**
-     * Saves several active profiles of this server in one atomic write: all or none. For trades.
-     * Fails with {@link UnsupportedOperationException} when the storage cannot write atomically across
-     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost.
+     * Saves several active profiles of this server in one atomic write: all or none. For trades: change
+     * both profiles' data on the callback executor, then call this. It takes its turn in every profile's
+     * queue at once, so no save asked for later can run before it, and it snapshots the data when its
+     * turn comes.
+     *
+     * <p>Fails with {@link UnsupportedOperationException} when the storage cannot write atomically across
+     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost. On failure,
+     * undo the trade in the callback that sees it (it runs before any later save of these profiles takes
+     * its snapshot), or the profiles still active will save their side with their next save.
      */
     CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles);
 

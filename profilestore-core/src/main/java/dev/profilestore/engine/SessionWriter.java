@@ -70,21 +70,15 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended;
         }
-        Snapshot s;
-        try {
-            s = snapshot(p);
-        } catch (ProfileStoreException e) {
-            engine.metrics.saveFailed();
-            engine.reportError("save failed", p.key, e);
-            return CompletableFuture.failedFuture(e);
-        }
-        boolean check = !manual && unchanged(p, s);
         long started = engine.scheduler.nanoTime();
         CompletableFuture<Void> done = engine.keys.run(p.key, () -> {
             if (p.state != ActiveProfile.State.ACTIVE) {
                 return CompletableFuture.completedFuture(null);
             }
-            if (check) {
+            // Taken when the save's turn comes, not when it was asked for: a save queued behind a trade
+            // must not write data from before the trade was settled.
+            Snapshot s = snapshot(p);
+            if (!manual && unchanged(p, s)) {
                 engine.metrics.saveSkipped();
                 return engine.read(p.key).thenAccept(current -> afterCheck(p, current));
             }
@@ -357,19 +351,25 @@ final class SessionWriter<T> {
             list.add(p);
         }
         list.forEach(p -> p.onSave.fire(null));
-        List<Snapshot> snapshots = new ArrayList<>();
-        try {
+        long started = engine.scheduler.nanoTime();
+        return engine.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
+            for (ActiveProfile<T> p : list) {
+                if (p.state != ActiveProfile.State.ACTIVE) {
+                    return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                            + " has no active session; nothing was saved"));
+                }
+            }
+            List<Snapshot> snapshots = new ArrayList<>();
             for (ActiveProfile<T> p : list) {
                 snapshots.add(snapshot(p));
             }
-        } catch (ProfileStoreException e) {
-            engine.reportError("multi-profile save failed", list.get(0).key, e);
-            return CompletableFuture.failedFuture(e);
-        }
-        List<Current> start = list.stream().map(this::cached).toList();
-        long started = engine.scheduler.nanoTime();
-        return engine.keys.runAll(list.stream().map(p -> p.key).toList(),
-                () -> attemptSaveAll(list, snapshots, start, started));
+            List<Current> start = list.stream().map(this::cached).toList();
+            return attemptSaveAll(list, snapshots, start, started);
+        }).whenComplete((v, e) -> {
+            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
+                engine.reportError("multi-profile save failed", list.get(0).key, e);
+            }
+        });
     }
 
     private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<Snapshot> snapshots,
@@ -424,14 +424,22 @@ final class SessionWriter<T> {
     CompletableFuture<Void> message(String key, JsonNode body) {
         engine.requireOpen();
         CompletableFuture<Void> result = new CompletableFuture<>();
-        attemptMessage(key, body, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
+        String sendId = java.util.UUID.randomUUID().toString();
+        attemptMessage(key, body, sendId, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
         return result;
     }
 
-    private void attemptMessage(String key, JsonNode body, Backoff backoff, CompletableFuture<Void> result) {
+    private void attemptMessage(String key, JsonNode body, String sendId, Backoff backoff, CompletableFuture<Void> result) {
         int[] dropped = {0};
         engine.keys.run(key, () -> engine.update(key, null, current -> {
+            if (current.env() != null && current.env().recentSends.contains(sendId)) {
+                return new Plan.Abort("already sent"); // an earlier try landed; only its reply was lost
+            }
             Envelope env = current.env() != null ? current.env().copy() : new Envelope();
+            env.recentSends.add(sendId);
+            if (env.recentSends.size() > Envelope.RECENT_SENDS) {
+                env.recentSends.remove(0);
+            }
             env.lastMessageId++;
             env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
             dropped[0] = 0;
@@ -442,6 +450,10 @@ final class SessionWriter<T> {
             return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
+            if (error == null && outcome instanceof Outcome.Aborted) {
+                result.complete(null);
+                return;
+            }
             if (error == null) {
                 var written = (Outcome.Written) outcome;
                 if (written.before().corrupt() != null) {
@@ -468,7 +480,8 @@ final class SessionWriter<T> {
                 result.completeExceptionally(cause);
                 return;
             }
-            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptMessage(key, body, backoff, result)));
+            engine.scheduler.schedule(backoff.next(),
+                    () -> engine.loop.execute(() -> attemptMessage(key, body, sendId, backoff, result)));
         });
     }
 }
