@@ -87,7 +87,7 @@ public record FaultMix(Map<FaultKind, Double> probabilities) {
     @Override
     public String toString() {
         var sb = new StringBuilder("{");
-        new EnumMap<>(probabilities).forEach((k, p) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append('=').append(p));
+        new java.util.TreeMap<>(probabilities).forEach((k, p) -> sb.append(sb.length() > 1 ? ", " : "").append(k).append('=').append(p));
         return sb.append('}').toString();
     }
 }

@@ -90,15 +90,25 @@ final class SimStorage extends ForwardingStorage {
         }
         R result = apply.get();
         if (crashAfter) {
-            counter.add(FaultKind.CRASH_AFTER_WRITE, server.id + " dies after its " + op + " landed (" + result + ")");
+            counter.add(FaultKind.CRASH_AFTER_WRITE, server.id + " dies after its " + op + " returned " + describe(result));
             server.crash();
             throw new StorageException("simulated: server died");
         }
         if (lostReply) {
-            counter.add(FaultKind.LOST_REPLY, server.id + " " + op + " applied (" + result + "), reply lost");
+            counter.add(FaultKind.LOST_REPLY, server.id + " " + op + " returned " + describe(result) + ", reply lost");
             throw new StorageException("simulated: connection lost after " + op);
         }
         return result;
+    }
+
+    /** A result for the trace, without anything that differs between reruns (array identities). */
+    private static String describe(Object result) {
+        return switch (result) {
+            case WriteResult.Written w -> "written as revision " + w.revision();
+            case WriteResult.Conflict c -> "conflict with revision " + c.current().map(StoredRecord::revision).orElse(0L);
+            case List<?> list -> list.stream().map(SimStorage::describe).toList().toString();
+            default -> String.valueOf(result);
+        };
     }
 
     @Override

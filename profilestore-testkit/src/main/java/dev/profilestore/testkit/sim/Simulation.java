@@ -57,7 +57,7 @@ public final class Simulation {
                 break;
             }
             SimReport candidate = run(best.config().withFaults(best.config().faults().without(kind)));
-            if (fails(candidate, target)) {
+            if (fails(candidate, target) && candidate.stepsRun() <= best.stepsRun()) {
                 best = candidate;
             }
         }
