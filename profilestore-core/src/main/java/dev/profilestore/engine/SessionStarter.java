@@ -188,6 +188,11 @@ final class SessionStarter<T> {
             return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
         Envelope.Lock lock = env.meta.lock;
+        ActiveProfile<T> endingHere = engine.ending.get(job.key);
+        if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
+            // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
+            return CompletableFuture.completedFuture(new Step.Wait());
+        }
         if (lock == null || lock.serverId().equals(engine.serverId)) {
             // Free, or a lock of this server left behind (our own release is ordered before us by the key queue).
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);

@@ -243,7 +243,10 @@ final class SessionWriter<T> {
         long started = engine.scheduler.nanoTime();
         var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
         attemptRelease(p, snapshot, backoff, started);
-        return p.ended.whenComplete((v, e) -> engine.ending.remove(p.key, p));
+        return p.ended.whenComplete((v, e) -> {
+            engine.ending.remove(p.key, p);
+            engine.starter.wake(p.key);
+        });
     }
 
     private void attemptRelease(ActiveProfile<T> p, Snapshot s, Backoff backoff, long started) {
