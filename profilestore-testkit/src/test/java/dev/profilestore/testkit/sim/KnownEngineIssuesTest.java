@@ -98,7 +98,7 @@ class KnownEngineIssuesTest {
     @Test
     @Disabled("KI-2, open: saveAllAsync snapshots at call time but joins the key queues one key at a time, so a "
             + "later save of its second key runs first; saveAll's conflict retry then writes its older snapshot "
-            + "over that acknowledged save. Found by the simulator, seed 35 with Workload(true, false)")
+            + "over that acknowledged save. Found by the simulator, seed 35 with Workload(true, false); seed 92 since main's 2aa623c")
     void ki2_aSaveMadeAfterSaveAll_isNotOverwrittenByIt() {
         ProfileStore<Wallet> store = server(shared);
         var startA = store.startSessionAsync("a");
@@ -122,16 +122,14 @@ class KnownEngineIssuesTest {
     @Test
     @Disabled("KI-2, open: see ki2_aSaveMadeAfterSaveAll_isNotOverwrittenByIt")
     void ki2_simulatorSeed_trades() {
-        SimReport r = Simulation.run(SimConfig.defaults(35, 300).withWorkload(new Workload(true, false)));
+        SimReport r = Simulation.run(SimConfig.defaults(92, 300).withWorkload(new Workload(true, false)));
         assertThat(r.passed()).as(r.describe()).isTrue();
     }
 
-    // ---- KI-3: a restart on the same server takes the lock from its own session whose last save is retrying ----
+    // ---- KI-3 (fixed on main by 2aa623c; kept as a regression test) ----
 
+    /** A start on the server still retrying the key's last save waits for it instead of taking its lock. */
     @Test
-    @Disabled("KI-3, open: a start on the server that is still retrying the last save of the key's previous "
-            + "session treats that lock as left behind and takes it, so the retried last save is rejected and its "
-            + "changes are lost although the server is alive. Found by the simulator, seed 74 with Workload(true, false)")
     void ki3_aQuickRejoinOnTheSameServer_keepsTheLastSaveOfTheSessionBefore() {
         var faulty = new FaultyStorage(shared);
         ProfileStore<Wallet> store = server(faulty);
@@ -147,10 +145,14 @@ class KnownEngineIssuesTest {
         assertThat(rejoined.data().earned).as("the rejoined session sees the last save").isEqualTo(5);
     }
 
+    // ---- API gap: a trade can end up on one side only when its commit fails ----
+
     @Test
-    @Disabled("KI-3, open: see ki3_aQuickRejoinOnTheSameServer_keepsTheLastSaveOfTheSessionBefore")
-    void ki3_simulatorSeed_trades() {
-        SimReport r = Simulation.run(SimConfig.defaults(74, 300).withWorkload(new Workload(true, false)));
+    @Disabled("Open API gap: while saveAllAsync is in flight the trade is in both profiles' live data, so a single "
+            + "save of one of them can persist one side; if the commit then fails for good the trade is torn. "
+            + "Seed 99 with Workload(true, false) on the engine as of main e930b44; not yet dissected there")
+    void tradeGap_simulatorSeed_tornUnacknowledgedTrade() {
+        SimReport r = Simulation.run(SimConfig.defaults(99, 300).withWorkload(new Workload(true, false)));
         assertThat(r.passed()).as(r.describe()).isTrue();
     }
 }
