@@ -96,6 +96,22 @@ public interface ProfileStore<T> extends AutoCloseable {
      */
     CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles);
 
+    /**
+     * Changes several active profiles of this server together and commits them in one atomic write: a
+     * trade. When its turn comes in every profile's queue (no save asked for later can run first), it
+     * runs {@code change} on the callback executor, snapshots the profiles and writes them all or none,
+     * retrying store errors with backoff. If it cannot commit (a session was lost, the store is closing,
+     * the data is too large, or {@code change} threw), it puts back each profile's data as it was before
+     * {@code change} (a new data object, so read {@link Profile#data()} again) and fails with the cause:
+     * a trade is never left on one side only.
+     *
+     * <p>Changes made to these profiles by other code while the commit is in flight (a few store round
+     * trips) are undone along with a failed commit.
+     *
+     * @throws UnsupportedOperationException (in the future) when the storage cannot write atomically across keys
+     */
+    CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change);
+
     /** An isolated in-memory twin of this store, with the same settings: for tests (Roblox's {@code .Mock}). */
     ProfileStore<T> mock();
 

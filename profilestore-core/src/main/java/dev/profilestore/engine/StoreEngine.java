@@ -451,6 +451,13 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     @Override
+    public CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change) {
+        List<Profile<T>> copy = List.copyOf(profiles);
+        java.util.Objects.requireNonNull(change, "change");
+        return onLoop(() -> writer.commit(copy, change));
+    }
+
+    @Override
     public synchronized ProfileStore<T> mock() {
         if (mockTwin == null) {
             var twin = new Settings<>(name, settings.type(), settings.template(), new InMemoryStorage(scheduler, 100),

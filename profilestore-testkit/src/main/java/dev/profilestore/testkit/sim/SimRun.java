@@ -400,33 +400,31 @@ final class SimRun {
         String id = "t" + (nextId++);
         var trade = new Checker.Trade(id, from.key(), to.key(), coins);
         checker.trades.put(id, trade);
-        from.data().coins -= coins;
-        from.data().tradesOut.put(id, coins);
-        to.data().coins += coins;
-        to.data().tradesIn.put(id, coins);
         trace.add(s.state.id + " trade " + id + ": " + from.key() + " pays " + to.key() + " " + coins);
-        s.store.saveAllAsync(List.of(from, to)).whenComplete((v, error) -> {
+        boolean[] applied = {false};
+        // The engine runs the change when the commit's turn comes, and puts the data back if it cannot commit.
+        s.store.commitAsync(List.of(from, to), () -> {
+            if (from.data().coins < coins) {
+                return;
+            }
+            from.data().coins -= coins;
+            from.data().tradesOut.put(id, coins);
+            to.data().coins += coins;
+            to.data().tradesIn.put(id, coins);
+            applied[0] = true;
+        }).whenComplete((v, error) -> {
             if (!s.state.alive()) {
                 return;
             }
             if (error != null) {
                 expected(s, "trade " + id, error);
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof SessionLostException) {
-                    // Nothing was written: undo the trade on whichever side this server still holds.
-                    if (from.isActive() && from.data().tradesOut.remove(id) != null) {
-                        from.data().coins += coins;
-                    }
-                    if (to.isActive() && to.data().tradesIn.remove(id) != null) {
-                        to.data().coins -= coins;
-                    }
-                    trace.add(s.state.id + " trade " + id + " rolled back in memory");
-                }
-                // Any other failure is ambiguous (the write may have landed): keep it; later saves write it.
+                trace.add(s.state.id + " trade " + id + " not committed; the engine put the data back");
                 return;
             }
-            trace.add(s.state.id + " trade " + id + " committed");
-            checker.ackTrade(trade);
+            if (applied[0]) {
+                trace.add(s.state.id + " trade " + id + " committed");
+                checker.ackTrade(trade);
+            }
         });
     }
 

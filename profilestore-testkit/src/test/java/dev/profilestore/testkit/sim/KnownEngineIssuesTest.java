@@ -10,7 +10,6 @@ import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.WriteResult;
 import dev.profilestore.testkit.faults.FaultyStorage;
 import dev.profilestore.time.ManualScheduler;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -58,8 +57,6 @@ class KnownEngineIssuesTest {
     // ---- KI-1: messageAsync retried after an ambiguous failure appends the message twice ----
 
     @Test
-    @Disabled("KI-1, open: messageAsync retries a write whose reply was lost and appends the message again; "
-            + "found by the simulator, seed 2 with Workload.full()")
     void ki1_aMessageWhoseWriteReplyWasLost_isQueuedOnce() {
         Storage lostReplyOnce = new ForwardingStorage(shared) {
             boolean lost;
@@ -87,7 +84,6 @@ class KnownEngineIssuesTest {
     }
 
     @Test
-    @Disabled("KI-1, open: see ki1_aMessageWhoseWriteReplyWasLost_isQueuedOnce")
     void ki1_simulatorSeed_strictGifts() {
         SimReport r = Simulation.run(SimConfig.defaults(2, 300).withWorkload(new Workload(false, true)));
         assertThat(r.passed()).as(r.describe()).isTrue();
@@ -96,9 +92,6 @@ class KnownEngineIssuesTest {
     // ---- KI-2: saveAllAsync is overtaken by a later save of one of its profiles, then overwrites it ----
 
     @Test
-    @Disabled("KI-2, open: saveAllAsync snapshots at call time but joins the key queues one key at a time, so a "
-            + "later save of its second key runs first; saveAll's conflict retry then writes its older snapshot "
-            + "over that acknowledged save. Found by the simulator, seed 35 with Workload(true, false); seed 92 since main's 2aa623c")
     void ki2_aSaveMadeAfterSaveAll_isNotOverwrittenByIt() {
         ProfileStore<Wallet> store = server(shared);
         var startA = store.startSessionAsync("a");
@@ -120,7 +113,6 @@ class KnownEngineIssuesTest {
     }
 
     @Test
-    @Disabled("KI-2, open: see ki2_aSaveMadeAfterSaveAll_isNotOverwrittenByIt")
     void ki2_simulatorSeed_trades() {
         SimReport r = Simulation.run(SimConfig.defaults(92, 300).withWorkload(new Workload(true, false)));
         assertThat(r.passed()).as(r.describe()).isTrue();
@@ -148,9 +140,6 @@ class KnownEngineIssuesTest {
     // ---- API gap: a trade can end up on one side only when its commit fails ----
 
     @Test
-    @Disabled("Open API gap: while saveAllAsync is in flight the trade is in both profiles' live data, so a single "
-            + "save of one of them can persist one side; if the commit then fails for good the trade is torn. "
-            + "Seed 99 with Workload(true, false) on the engine as of main e930b44; not yet dissected there")
     void tradeGap_simulatorSeed_tornUnacknowledgedTrade() {
         SimReport r = Simulation.run(SimConfig.defaults(99, 300).withWorkload(new Workload(true, false)));
         assertThat(r.passed()).as(r.describe()).isTrue();

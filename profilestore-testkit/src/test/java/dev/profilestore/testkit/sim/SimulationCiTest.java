@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SimulationCiTest {
 
     /** The CI config: three servers, six players, every fault, the workload clear of the open engine issues. */
-    static final SimConfig CI = SimConfig.defaults(0, 1500).withWorkload(Workload.avoidingOpenEngineIssues());
+    static final SimConfig CI = SimConfig.defaults(0, 1500).withWorkload(Workload.full());
     static final int SEEDS = 1000;
 
     @Test
