@@ -27,8 +27,8 @@ final class Envelope {
     long lastMessageId;
     List<StoredMessage> messages = new ArrayList<>();
     /**
-     * Ids of the latest sends, so a send whose write landed but whose reply was lost is not appended
-     * twice when it is retried. Bounded by {@link #RECENT_SENDS}.
+     * Ids of the latest message sends and multi-profile commits, so a retry of one whose write landed but
+     * whose reply was lost can tell, and does not apply it twice. Bounded by {@link #RECENT_SENDS}.
      */
     List<String> recentSends = new ArrayList<>();
 

@@ -400,7 +400,7 @@ final class SessionWriter<T> {
             List<Current> start = list.stream().map(this::cached).toList();
             CompletableFuture<Void> result = new CompletableFuture<>();
             var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
-            attemptCommit(list, snapshots, start, started, backoff, result);
+            attemptCommit(list, snapshots, start, started, backoff, result, java.util.UUID.randomUUID().toString());
             return result.whenComplete((v, e) -> {
                 if (e != null) {
                     putBack(list, before);
@@ -414,8 +414,8 @@ final class SessionWriter<T> {
     }
 
     private void attemptCommit(List<ActiveProfile<T>> list, List<Snapshot> snapshots, List<Current> start, long started,
-                               Backoff backoff, CompletableFuture<Void> result) {
-        attemptSaveAll(list, snapshots, start, started).whenComplete((v, e) -> {
+                               Backoff backoff, CompletableFuture<Void> result, String commitId) {
+        attemptSaveAll(list, snapshots, start, started, commitId).whenComplete((v, e) -> {
             if (e == null) {
                 result.complete(null);
                 return;
@@ -433,8 +433,26 @@ final class SessionWriter<T> {
             // reads the current records, where this session still holds the lock, and writes the same snapshot.
             List<Current> again = list.stream().map(this::cached).toList();
             engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(
-                    () -> attemptCommit(list, snapshots, again, started, backoff, result)));
+                    () -> attemptCommit(list, snapshots, again, started, backoff, result, commitId)));
         });
+    }
+
+    /** Bookkeeping for a commit found to have landed: saved for the profiles still ours, then lost for the rest. */
+    private void landed(List<ActiveProfile<T>> list, List<Snapshot> snapshots, List<Current> currents, long started) {
+        for (int i = 0; i < list.size(); i++) {
+            ActiveProfile<T> p = list.get(i);
+            Current current = currents.get(i);
+            Envelope.Lock lock = current.lock();
+            if (lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch()) {
+                afterWrite(p, new Outcome.Written(current.env().copy(), snapshots.get(i).dataJson(), current.revision(),
+                        current.record().updatedAt(), current), snapshots.get(i), false, started);
+            } else {
+                if (p.onAfterSave.hasListeners()) {
+                    p.onAfterSave.fire(engine.codec.fromBytes(snapshots.get(i).dataJson()));
+                }
+                lost(p, current);
+            }
+        }
     }
 
     /**
@@ -451,12 +469,24 @@ final class SessionWriter<T> {
     }
 
     private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<Snapshot> snapshots,
-                                                   List<Current> currents, long started) {
+                                                   List<Current> currents, long started, String commitId) {
+        if (currents.stream().anyMatch(c -> c.env() != null && c.env().recentSends.contains(commitId))) {
+            // An earlier try landed and only its reply was lost; the write is atomic, so all of it landed,
+            // even where another server has taken a profile since.
+            landed(list, snapshots, currents, started);
+            return CompletableFuture.completedFuture(null);
+        }
         List<KeyedWrite> writes = new ArrayList<>();
         List<Plan.Write> plans = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             ActiveProfile<T> p = list.get(i);
             Plan plan = sessionWrite(p, currents.get(i), snapshots.get(i), false);
+            if (plan instanceof Plan.Write w) {
+                w.env().recentSends.add(commitId);
+                if (w.env().recentSends.size() > Envelope.RECENT_SENDS) {
+                    w.env().recentSends.remove(0);
+                }
+            }
             if (plan instanceof Plan.Abort) {
                 lost(p, currents.get(i));
                 return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
@@ -493,7 +523,7 @@ final class SessionWriter<T> {
             for (Object r : results) {
                 next.add((Current) r);
             }
-            return attemptSaveAll(list, snapshots, next, started);
+            return attemptSaveAll(list, snapshots, next, started, commitId);
         });
     }
 

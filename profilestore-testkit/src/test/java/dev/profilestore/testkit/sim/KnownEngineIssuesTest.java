@@ -22,8 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Engine issues the simulator found, each as a minimal deterministic reproduction and as the seed that
- * found it. Disabled until the engine is fixed (core belongs to the lead); each test asserts the
- * correct behaviour, so it fails today and passes once fixed. See docs/reliability.md, "Open issues".
+ * found it, kept as regression tests now that they are fixed. See docs/reliability.md.
  */
 class KnownEngineIssuesTest {
 
