@@ -41,6 +41,7 @@ import java.util.function.UnaryOperator;
  * <tr><td>{@link #maxMessages}</td><td>1000</td><td>MAX_MESSAGE_QUEUE 1000</td></tr>
  * <tr><td>{@link #maxDataBytes}</td><td>4 MiB</td><td>Roblox's 4 MB value limit</td></tr>
  * <tr><td>{@link #closeTimeout}</td><td>30 s</td><td>Roblox's BindToClose limit</td></tr>
+ * <tr><td>{@link #storageTimeout}</td><td>10 s</td><td>Roblox's own DataStore timeouts</td></tr>
  * </table>
  *
  * @param <T> the profile data type
@@ -79,6 +80,7 @@ public final class ProfileStoreBuilder<T> {
     private Duration criticalStateExpire = Duration.ofSeconds(120);
     private int maxMessages = 1000;
     private Duration snapshotInterval = Duration.ofHours(1);
+    private Duration storageTimeout = Duration.ofSeconds(10);
 
     ProfileStoreBuilder(String name, Class<T> type, Supplier<T> template) {
         this.name = Names.storeName(name);
@@ -239,6 +241,16 @@ public final class ProfileStoreBuilder<T> {
         return this;
     }
 
+    /**
+     * A store call that has not answered after this long fails as a store error and is retried where the
+     * protocol retries, so a hung connection cannot stall a profile forever. The call itself may still
+     * land later; fencing makes that harmless. Default 10 s.
+     */
+    public ProfileStoreBuilder<T> storageTimeout(Duration timeout) {
+        this.storageTimeout = requirePositive("storageTimeout", timeout);
+        return this;
+    }
+
     /** Builds and starts the store (its lease renewal and auto-save timers). */
     public ProfileStore<T> build() {
         if (pollMax.compareTo(pollInitial) < 0) {
@@ -286,7 +298,7 @@ public final class ProfileStoreBuilder<T> {
         Duration renewal = lease.dividedBy(3);
         var timings = new Settings.Timings(autoSavePeriod, lease, renewal, pollInitial, pollMax, stealAfter, startTimeout,
                 backoffInitial, backoffMax, shutdownBackoffMax, closeTimeout, criticalErrorCount, criticalErrorWindow,
-                criticalStateExpire, maxMessages, snapshotInterval);
+                criticalStateExpire, maxMessages, snapshotInterval, storageTimeout);
         var settings = new Settings<>(name, type, template, chosen, chosenMessaging, ownsStorage, appId,
                 serverId != null ? serverId : UUID.randomUUID().toString(), callbacks, io, scheduler,
                 mapper != null ? mapper : new ObjectMapper().findAndRegisterModules(), formatVersion, Map.copyOf(migrations),

@@ -54,6 +54,7 @@ public record Settings<T>(
      * @param criticalStateExpire critical state ends this long after the count last stood at the threshold
      * @param maxMessages messages kept per key; the oldest are dropped beyond it
      * @param snapshotInterval the first save after this long since the last kept version is kept as a version
+     * @param storageTimeout a store call that has not answered after this long fails as a store error
      */
     public record Timings(
             Duration autoSavePeriod,
@@ -71,5 +72,6 @@ public record Settings<T>(
             Duration criticalErrorWindow,
             Duration criticalStateExpire,
             int maxMessages,
-            Duration snapshotInterval) {}
+            Duration snapshotInterval,
+            Duration storageTimeout) {}
 }

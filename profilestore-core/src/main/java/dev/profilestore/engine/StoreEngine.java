@@ -15,6 +15,7 @@ import dev.profilestore.SessionStart;
 import dev.profilestore.Signal;
 import dev.profilestore.SortDirection;
 import dev.profilestore.StoreClosedException;
+import dev.profilestore.StorageException;
 import dev.profilestore.StoreError;
 import dev.profilestore.VersionQuery;
 import dev.profilestore.memory.InMemoryMessaging;
@@ -168,6 +169,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     /** Runs a blocking store call on the I/O executor; the future completes on the loop. */
     <R> CompletableFuture<R> call(Supplier<R> op) {
         CompletableFuture<R> result = new CompletableFuture<>();
+        var timeout = scheduler.schedule(timings.storageTimeout(), () -> loop.execute(() -> result.completeExceptionally(
+                new StorageException("the store did not answer within " + timings.storageTimeout()))));
+        result.whenComplete((r, e) -> timeout.cancel());
         try {
             settings.ioExecutor().execute(() -> {
                 R value;
