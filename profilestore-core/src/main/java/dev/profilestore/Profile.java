@@ -43,7 +43,8 @@ public non-sealed interface Profile<T> extends ProfileContent<T> {
     /**
      * Ends the session: fires {@link #onLastSave()} ({@link LastSaveReason#MANUAL}) and
      * {@link #onSessionEnd()}, then writes the data and releases the lock, retrying with backoff until
-     * it succeeds or the lock is found lost. Completes when the lock is released. Idempotent.
+     * it succeeds or the lock is found lost. Completes when the lock is released; fails with
+     * {@link SessionLostException} when the session was lost instead (nothing was saved). Idempotent.
      */
     CompletableFuture<Void> endSessionAsync();
 

@@ -191,13 +191,15 @@ final class SessionWriter<T> {
         engine.autoSaver.remove(p);
         engine.metrics.sessionLost();
         Envelope.Lock lock = current == null ? null : current.lock();
-        engine.reportError("session lost", p.key, new SessionLostException("profile " + engine.name + "/" + p.key
-                + " epoch " + p.session.epoch() + " is now " + (lock == null ? "unlocked or gone"
-                : "held by server " + lock.serverId() + " epoch " + lock.epoch()) + "; unsaved changes are discarded"));
+        var why = new SessionLostException("profile " + engine.name + "/" + p.key + " epoch " + p.session.epoch()
+                + " is now " + (lock == null ? "unlocked or gone" : "held by server " + lock.serverId() + " epoch "
+                + lock.epoch()) + "; unsaved changes are discarded");
+        engine.reportError("session lost", p.key, why);
         if (wasActive) {
             p.onSessionEnd.fire(SessionEndReason.LOST);
         }
-        p.ended.complete(null);
+        // Ending a lost session saved nothing: say so to whoever waits for the end.
+        p.ended.completeExceptionally(why);
     }
 
     // ---- the last save ----
