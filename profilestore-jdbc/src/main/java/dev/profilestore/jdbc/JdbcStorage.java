@@ -1,0 +1,626 @@
+package dev.profilestore.jdbc;
+
+import dev.profilestore.StorageException;
+import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StorageCapabilities;
+import dev.profilestore.spi.StoredRecord;
+import dev.profilestore.spi.VersionInfo;
+import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.WriteResult;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link Storage} over any SQL database with a {@link SqlDialect}: SQLite, PostgreSQL, MySQL and MariaDB share
+ * this one implementation.
+ *
+ * <h2>Tables</h2>
+ * Created and migrated by the library (see {@link Schema}), under a configurable prefix:
+ * {@code records} (store, key, revision, payload, created/updated time), {@code versions} (kept with a retention
+ * of {@link JdbcStorageOptions#versionsPerKey()} per key), {@code user_ids} (the user-id index of current records,
+ * revision 0, and of saved versions), {@code leases} and {@code messages}, plus {@code schema_version}.
+ *
+ * <h2>Writes</h2>
+ * A write allocates a revision from a global allocator (so revisions never repeat, even after a key is removed and
+ * re-created), then in one transaction runs one conditional
+ * {@code UPDATE ... WHERE store = ? AND record_key = ? AND revision = ?} (or an {@code INSERT} when the key must
+ * be absent; a unique-key violation means another writer created it first) together with the rows of its
+ * versions and user ids. Zero rows updated is a {@link WriteResult.Conflict}; the transaction is rolled back and
+ * the current record read back for the caller.
+ *
+ * <h2>Clock</h2>
+ * Every time stored (record and version times, lease expiry) comes from the database's clock
+ * ({@link SqlDialect#nowMicros()}), as microseconds since the epoch.
+ *
+ * <h2>Errors and threads</h2>
+ * Every {@link SQLException} becomes a {@link StorageException} naming the operation, the store and the key.
+ * Thread-safe: each call borrows its own connection from the {@link ConnectionSource}.
+ */
+public class JdbcStorage implements Storage {
+
+    static final Logger LOG = LoggerFactory.getLogger(JdbcStorage.class);
+
+    private final ConnectionSource connections;
+    private final SqlDialect dialect;
+    private final JdbcStorageOptions options;
+    private final TableNames t;
+    private final Sql sql;
+
+    /**
+     * Opens storage on {@code connections}, creating or migrating the schema first.
+     *
+     * @param connections where connections come from; closed by {@link #close()}
+     * @throws StorageException when the database cannot be reached or migrated
+     */
+    public JdbcStorage(ConnectionSource connections, SqlDialect dialect, JdbcStorageOptions options) {
+        this.connections = Objects.requireNonNull(connections, "connections");
+        this.dialect = Objects.requireNonNull(dialect, "dialect");
+        this.options = Objects.requireNonNull(options, "options");
+        this.t = options.tables();
+        this.sql = new Sql(t, dialect);
+        try {
+            run("schema migration", null, null, c -> {
+                new Schema(dialect, t).migrate(c);
+                return null;
+            });
+        } catch (StorageException e) {
+            connections.close();
+            throw e;
+        }
+    }
+
+    /** The dialect in use. */
+    public SqlDialect dialect() {
+        return dialect;
+    }
+
+    /** The options in use. */
+    public JdbcStorageOptions options() {
+        return options;
+    }
+
+    /** Runs {@code work} on a borrowed connection, turning SQL failures into a {@link StorageException}. */
+    protected final <T> T run(String operation, String store, String key, SqlWork<T> work) {
+        Connection c;
+        try {
+            c = connections.acquire();
+        } catch (SQLException e) {
+            throw failure(operation, store, key, "could not get a connection", e);
+        }
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(operation, store, key, null, e);
+        } finally {
+            connections.release(c);
+        }
+    }
+
+    private StorageException failure(String operation, String store, String key, String what, SQLException e) {
+        StringBuilder b = new StringBuilder(dialect.name()).append(' ').append(operation);
+        if (store != null) {
+            b.append(" of store \"").append(store).append('"');
+        }
+        if (key != null) {
+            b.append(" key \"").append(key).append('"');
+        }
+        b.append(" failed: ").append(what != null ? what + ": " : "").append(e.getMessage());
+        if (e.getSQLState() != null) {
+            b.append(" (SQLState ").append(e.getSQLState()).append(", code ").append(e.getErrorCode()).append(')');
+        }
+        return new StorageException(b.toString(), e);
+    }
+
+    @Override
+    public StorageCapabilities capabilities() {
+        return StorageCapabilities.all();
+    }
+
+    @Override
+    public Optional<StoredRecord> read(String store, String key) {
+        return run("read", store, key, c -> readCurrent(c, store, key));
+    }
+
+    private Optional<StoredRecord> readCurrent(Connection c, String store, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.readRecord)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StoredRecord(rs.getLong(1), rs.getBytes(2), instant(rs.getLong(3)),
+                        instant(rs.getLong(4))));
+            }
+        }
+    }
+
+    @Override
+    public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
+        return run("write", store, key, c -> {
+            SqlDialect.Allocation allocation = dialect.allocate(c, t);
+            dialect.begin(c);
+            boolean applied;
+            try {
+                applied = apply(c, store, key, expectedRevision, write, allocation);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+            if (!applied) {
+                dialect.rollback(c);
+                return new WriteResult.Conflict(readCurrent(c, store, key));
+            }
+            dialect.commit(c);
+            return new WriteResult.Written(allocation.revision(), instant(allocation.nowMicros()));
+        });
+    }
+
+    @Override
+    public List<WriteResult> writeAll(List<KeyedWrite> writes) {
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        KeyedWrite first = writes.getFirst();
+        return run("atomic write of " + writes.size() + " records", first.store(), first.key(), c -> {
+            List<SqlDialect.Allocation> allocations = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                allocations.add(dialect.allocate(c, t));
+            }
+            // Apply in (store, key) order, so two batches over the same keys lock them in the same order.
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < writes.size(); i++) {
+                order.add(i);
+            }
+            order.sort(Comparator.<Integer, String>comparing(i -> writes.get(i).store())
+                    .thenComparing(i -> writes.get(i).key()));
+            dialect.begin(c);
+            boolean applied = true;
+            try {
+                for (int i : order) {
+                    KeyedWrite w = writes.get(i);
+                    if (!apply(c, w.store(), w.key(), w.expectedRevision(), w.write(), allocations.get(i))) {
+                        applied = false;
+                        break;
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+            List<WriteResult> results = new ArrayList<>();
+            if (!applied) {
+                dialect.rollback(c);
+                for (KeyedWrite w : writes) {
+                    results.add(new WriteResult.Conflict(readCurrent(c, w.store(), w.key())));
+                }
+                return results;
+            }
+            dialect.commit(c);
+            for (SqlDialect.Allocation a : allocations) {
+                results.add(new WriteResult.Written(a.revision(), instant(a.nowMicros())));
+            }
+            return results;
+        });
+    }
+
+    /** Applies one write inside the caller's transaction; false when the expected revision did not match. */
+    private boolean apply(Connection c, String store, String key, long expected, RecordWrite write,
+            SqlDialect.Allocation a) throws SQLException {
+        long revision = a.revision();
+        long now = a.nowMicros();
+        boolean keptVersion = false;
+        if (expected == ABSENT) {
+            try (PreparedStatement ps = c.prepareStatement(sql.insertRecord)) {
+                ps.setString(1, store);
+                ps.setString(2, key);
+                ps.setLong(3, revision);
+                ps.setBytes(4, write.payload());
+                ps.setLong(5, now);
+                ps.setLong(6, now);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (dialect.isUniqueViolation(e)) {
+                    return false;
+                }
+                throw e;
+            }
+        } else {
+            if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS) {
+                keptVersion = keepVersionOf(c, store, key, expected, now);
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.updateRecord)) {
+                ps.setLong(1, revision);
+                ps.setBytes(2, write.payload());
+                ps.setLong(3, now);
+                ps.setString(4, store);
+                ps.setString(5, key);
+                ps.setLong(6, expected);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteCurrentUserIds)) {
+                ps.setString(1, store);
+                ps.setString(2, key);
+                ps.executeUpdate();
+            }
+        }
+        if (!write.userIds().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.insertUserId)) {
+                for (long userId : write.userIds()) {
+                    ps.setString(1, store);
+                    ps.setString(2, key);
+                    ps.setLong(3, 0L);
+                    ps.setLong(4, userId);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
+            keptVersion |= keepVersionOf(c, store, key, revision, now);
+        }
+        if (keptVersion) {
+            pruneVersions(c, store, key);
+        }
+        return true;
+    }
+
+    /**
+     * Copies the current record, if it has {@code revision}, and its user ids into the versions, unless that
+     * revision is already kept. Runs server-side, so a large payload is not sent twice.
+     */
+    private boolean keepVersionOf(Connection c, String store, String key, long revision, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.versionExists)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            ps.setLong(3, revision);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return false;
+                }
+            }
+        }
+        int copied;
+        try (PreparedStatement ps = c.prepareStatement(sql.copyRecordToVersions)) {
+            ps.setLong(1, now);
+            ps.setString(2, store);
+            ps.setString(3, key);
+            ps.setLong(4, revision);
+            copied = ps.executeUpdate();
+        }
+        if (copied == 0) {
+            return false;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.copyCurrentUserIdsToVersion)) {
+            ps.setLong(1, revision);
+            ps.setString(2, store);
+            ps.setString(3, key);
+            ps.executeUpdate();
+        }
+        return true;
+    }
+
+    private void pruneVersions(Connection c, String store, String key) throws SQLException {
+        long newestDropped;
+        try (PreparedStatement ps = c.prepareStatement(sql.newestVersionBeyondRetention)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            ps.setInt(3, options.versionsPerKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return;
+                }
+                newestDropped = rs.getLong(1);
+            }
+        }
+        for (String statement : List.of(sql.dropOldVersions, sql.dropOldVersionUserIds)) {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                ps.setString(1, store);
+                ps.setString(2, key);
+                ps.setLong(3, newestDropped);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private void rollbackQuietly(Connection c) {
+        try {
+            dialect.rollback(c);
+        } catch (SQLException e) {
+            LOG.warn("rollback after a failed write failed too", e);
+        }
+    }
+
+    @Override
+    public boolean remove(String store, String key) {
+        return run("remove", store, key, c -> {
+            dialect.begin(c);
+            try {
+                int removed = update(c, sql.deleteRecord, store, key);
+                update(c, sql.deleteCurrentUserIds, store, key);
+                dialect.commit(c);
+                return removed > 0;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void purge(String store, String key) {
+        run("purge", store, key, c -> {
+            dialect.begin(c);
+            try {
+                update(c, sql.deleteRecord, store, key);
+                update(c, sql.deleteAllVersions, store, key);
+                update(c, sql.deleteAllUserIds, store, key);
+                dialect.commit(c);
+                return null;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        });
+    }
+
+    private static int update(Connection c, String statement, String store, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(statement)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            return ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<VersionInfo> versions(String store, String key, VersionRange query) {
+        return run("version listing", store, key, c -> {
+            StringBuilder q = new StringBuilder("SELECT revision, saved_at FROM ").append(t.versions())
+                    .append(" WHERE store = ? AND record_key = ?");
+            if (query.from() != null) {
+                q.append(" AND saved_at >= ?");
+            }
+            if (query.to() != null) {
+                q.append(" AND saved_at <= ?");
+            }
+            q.append(" ORDER BY revision ").append(query.newestFirst() ? "DESC" : "ASC").append(" LIMIT ?");
+            try (PreparedStatement ps = c.prepareStatement(q.toString())) {
+                int i = 1;
+                ps.setString(i++, store);
+                ps.setString(i++, key);
+                if (query.from() != null) {
+                    ps.setLong(i++, ceilMicros(query.from()));
+                }
+                if (query.to() != null) {
+                    ps.setLong(i++, floorMicros(query.to()));
+                }
+                ps.setInt(i, query.limit());
+                List<VersionInfo> found = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long revision = rs.getLong(1);
+                        found.add(new VersionInfo(Long.toString(revision), instant(rs.getLong(2)), revision));
+                    }
+                }
+                return found;
+            }
+        });
+    }
+
+    @Override
+    public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
+        long revision = parseVersionId(versionId);
+        if (revision <= 0) {
+            return Optional.empty();
+        }
+        return run("version read", store, key, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.readVersion)) {
+                ps.setString(1, store);
+                ps.setString(2, key);
+                ps.setLong(3, revision);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    return Optional.of(new StoredRecord(revision, rs.getBytes(1), instant(rs.getLong(2)),
+                            instant(rs.getLong(3))));
+                }
+            }
+        });
+    }
+
+    /** A version id is the revision it kept, in decimal; anything else names no version (-1). */
+    private static long parseVersionId(String versionId) {
+        if (versionId == null || versionId.isEmpty() || versionId.length() > 19) {
+            return -1;
+        }
+        for (int i = 0; i < versionId.length(); i++) {
+            if (versionId.charAt(i) < '0' || versionId.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        try {
+            return Long.parseLong(versionId);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public List<String> keysByUserId(String store, long userId) {
+        return run("user id look-up", store, null, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.keysByUserId)) {
+                ps.setString(1, store);
+                ps.setLong(2, userId);
+                return strings(ps);
+            }
+        });
+    }
+
+    @Override
+    public List<String> listKeys(String store, String afterKey, int limit) {
+        if (limit <= 0) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return run("key listing", store, afterKey, c -> {
+            try (PreparedStatement ps = c.prepareStatement(afterKey == null ? sql.listKeys : sql.listKeysAfter)) {
+                int i = 1;
+                ps.setString(i++, store);
+                if (afterKey != null) {
+                    ps.setString(i++, afterKey);
+                }
+                ps.setInt(i, limit);
+                return strings(ps);
+            }
+        });
+    }
+
+    private static List<String> strings(PreparedStatement ps) throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                found.add(rs.getString(1));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void renewLease(String serverId, Duration ttl) {
+        if (ttl.isNegative()) {
+            throw new IllegalArgumentException("ttl must not be negative, was " + ttl);
+        }
+        run("lease renewal", null, "server " + serverId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.upsertLease)) {
+                ps.setString(1, serverId);
+                ps.setLong(2, toMicros(ttl));
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean isLeaseLive(String serverId) {
+        return run("lease check", null, "server " + serverId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.leaseLive)) {
+                ps.setString(1, serverId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void dropLease(String serverId) {
+        run("lease drop", null, "server " + serverId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.dropLease)) {
+                ps.setString(1, serverId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+
+    // ------------------------------------------------------------------ time
+
+    static Instant instant(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    private static long floorMicros(Instant t) {
+        return Math.floorDiv(t.getEpochSecond() * 1_000_000_000L + t.getNano(), 1000L);
+    }
+
+    private static long ceilMicros(Instant t) {
+        return -Math.floorDiv(-(t.getEpochSecond() * 1_000_000_000L + t.getNano()), 1000L);
+    }
+
+    private static long toMicros(Duration d) {
+        long micros = d.toNanos() / 1000;
+        return d.toNanos() % 1000 == 0 ? micros : micros + 1;
+    }
+
+    /** The statements, built once per table prefix and dialect. */
+    private static final class Sql {
+        final String readRecord;
+        final String insertRecord;
+        final String updateRecord;
+        final String deleteRecord;
+        final String versionExists;
+        final String copyRecordToVersions;
+        final String copyCurrentUserIdsToVersion;
+        final String newestVersionBeyondRetention;
+        final String dropOldVersions;
+        final String dropOldVersionUserIds;
+        final String deleteAllVersions;
+        final String readVersion;
+        final String insertUserId;
+        final String deleteCurrentUserIds;
+        final String deleteAllUserIds;
+        final String keysByUserId;
+        final String listKeys;
+        final String listKeysAfter;
+        final String upsertLease;
+        final String leaseLive;
+        final String dropLease;
+
+        Sql(TableNames t, SqlDialect d) {
+            String byKey = " WHERE store = ? AND record_key = ?";
+            readRecord = "SELECT revision, payload, created_at, updated_at FROM " + t.records() + byKey;
+            insertRecord = "INSERT INTO " + t.records()
+                    + " (store, record_key, revision, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+            updateRecord = "UPDATE " + t.records() + " SET revision = ?, payload = ?, updated_at = ?" + byKey
+                    + " AND revision = ?";
+            deleteRecord = "DELETE FROM " + t.records() + byKey;
+            versionExists = "SELECT 1 FROM " + t.versions() + byKey + " AND revision = ?";
+            copyRecordToVersions = "INSERT INTO " + t.versions()
+                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at)"
+                    + " SELECT store, record_key, revision, payload, created_at, updated_at, ? FROM " + t.records()
+                    + byKey + " AND revision = ?";
+            copyCurrentUserIdsToVersion = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id)"
+                    + " SELECT store, record_key, ?, user_id FROM " + t.userIds() + byKey + " AND revision = 0";
+            newestVersionBeyondRetention = "SELECT revision FROM " + t.versions() + byKey
+                    + " ORDER BY revision DESC LIMIT 1 OFFSET ?";
+            dropOldVersions = "DELETE FROM " + t.versions() + byKey + " AND revision <= ?";
+            dropOldVersionUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision > 0 AND revision <= ?";
+            deleteAllVersions = "DELETE FROM " + t.versions() + byKey;
+            readVersion = "SELECT payload, created_at, updated_at FROM " + t.versions() + byKey + " AND revision = ?";
+            insertUserId = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES (?, ?, ?, ?)";
+            deleteCurrentUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision = 0";
+            deleteAllUserIds = "DELETE FROM " + t.userIds() + byKey;
+            keysByUserId = "SELECT DISTINCT record_key FROM " + t.userIds()
+                    + " WHERE store = ? AND user_id = ? ORDER BY record_key";
+            listKeys = "SELECT record_key FROM " + t.records() + " WHERE store = ? ORDER BY record_key LIMIT ?";
+            listKeysAfter = "SELECT record_key FROM " + t.records()
+                    + " WHERE store = ? AND record_key > ? ORDER BY record_key LIMIT ?";
+            upsertLease = d.upsertLease(t);
+            leaseLive = "SELECT 1 FROM " + t.leases() + " WHERE server_id = ? AND expires_at > " + d.nowMicros();
+            dropLease = "DELETE FROM " + t.leases() + " WHERE server_id = ?";
+        }
+    }
+}
