@@ -28,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -59,8 +58,10 @@ public final class Simulation {
     private final List<Server> allServers = new CopyOnWriteArrayList<>();
     private final List<Server> live = new CopyOnWriteArrayList<>();
     private final List<Player> players = new ArrayList<>();
-    private final List<CompletableFuture<?>> inFlight = new CopyOnWriteArrayList<>();
-    private final AtomicInteger pendingStarts = new AtomicInteger();
+    /** Trades and purchase messages in flight, with the server that runs them (a crashed one never finishes them). */
+    private final Map<CompletableFuture<?>, Server> inFlight = new ConcurrentHashMap<>();
+    /** Session starts in flight, with their target server. */
+    private final Map<Object, Server> startsInFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> requested = new ConcurrentHashMap<>();
     private final Histogram handoffMicros = new SynchronizedHistogram(3_600_000_000L, 3);
     private final Histogram takeoverMicros = new SynchronizedHistogram(3_600_000_000L, 3);
@@ -221,8 +222,11 @@ public final class Simulation {
         // ---- stop: no new actions; let starts, trades and purchases in flight finish ----
         stopping = true;
         progress.accept("stopping: waiting for session starts, trades and purchases in flight");
-        waitFor(() -> pendingStarts.get() == 0, Duration.ofSeconds(20), "session starts to finish");
-        awaitAll(inFlight, Duration.ofSeconds(20));
+        // Work on crashed servers never finishes (their timers are gone, as in a dead process): only wait for live ones.
+        waitFor(() -> startsInFlight.values().stream().allMatch(s -> s.crashed), Duration.ofSeconds(20),
+                "session starts to finish");
+        awaitAll(inFlight.entrySet().stream().filter(e -> !e.getValue().crashed).map(Map.Entry::getKey).toList(),
+                Duration.ofSeconds(20));
         long writes = allServers.stream().mapToLong(s -> s.storage.writes.get()).sum();
         double profileHours = oracle.profileHours(System.nanoTime());
         progress.accept("closing " + live.size() + " live servers (last saves)");
@@ -275,7 +279,7 @@ public final class Simulation {
                 audit, config.seed(), opened.description(), config.servers(), config.duration().toMillis() / 1000.0,
                 Math.round(elapsed * 10) / 10.0, DemoReport.Latency.of(takeoverMicros), trades.get(), tradesFailed.get(),
                 tradesSupported ? null : "the backend cannot write several keys atomically, so players did not trade",
-                purchasesSent.get(), resends.get(), duplicatesBlocked.get(), earned.get(), oracle.lostSessions(),
+                purchasesSent.get() + resends.get(), resends.get(), duplicatesBlocked.get(), earned.get(), oracle.lostSessions(),
                 storeErrors.get(), writes);
     }
 
@@ -316,20 +320,21 @@ public final class Simulation {
     // ---------------------------------------------------------------- joining and leaving
 
     private void join(Player p, Server target, int attempt, long startedNanos, boolean hop) {
-        pendingStarts.incrementAndGet();
+        Object token = new Object();
+        startsInFlight.put(token, target);
         CompletableFuture<SessionStart<DemoPlayer>> start;
         try {
             start = target.store.startSessionAsync(p.key,
                     SessionOptions.cancelWhen(() -> stopping || p.attempt != attempt || target.crashed));
         } catch (RuntimeException e) {
-            pendingStarts.decrementAndGet();
+            startsInFlight.remove(token);
             throw e;
         }
         start.whenComplete((result, error) -> {
             try {
                 onStart(p, target, attempt, startedNanos, hop, result, error);
             } finally {
-                pendingStarts.decrementAndGet();
+                startsInFlight.remove(token);
             }
         });
     }
@@ -383,6 +388,10 @@ public final class Simulation {
             }
         });
         profile.messageHandler((message, processed) -> grant(profile, message, processed));
+        if (profile.userIds().isEmpty()) {
+            // Ties the profile to its player's user id, as a game would, for the erase command.
+            profile.addUserId(Long.parseLong(key.substring(key.lastIndexOf('-') + 1)));
+        }
         return kind;
     }
 
@@ -491,7 +500,7 @@ public final class Simulation {
         apply(a, sideA);
         apply(b, sideB);
         CompletableFuture<Void> commit = s.store.saveAllAsync(List.of(a, b));
-        inFlight.add(commit);
+        inFlight.put(commit, s);
         commit.whenComplete((v, e) -> {
             inFlight.remove(commit);
             if (e == null) {
@@ -555,7 +564,7 @@ public final class Simulation {
             resends.incrementAndGet();
             long delayMs = driverRandom.nextInt(1000);
             CompletableFuture<Void> later = new CompletableFuture<>();
-            inFlight.add(later);
+            inFlight.put(later, shop);
             CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() -> {
                 send(shop, p.key, body, () -> { });
                 inFlight.remove(later);
@@ -566,7 +575,7 @@ public final class Simulation {
 
     private void send(Server shop, String key, Map<String, Object> body, Runnable onAck) {
         CompletableFuture<Void> sent = shop.store.messageAsync(key, body);
-        inFlight.add(sent);
+        inFlight.put(sent, shop);
         sent.whenComplete((v, e) -> {
             if (e == null) {
                 onAck.run();
