@@ -75,6 +75,7 @@ public final class Oracle {
         String server;
         boolean active;
         boolean endedByCrash;
+        boolean released;
         long sinceNanos;
         int sessions;
     }
@@ -112,7 +113,9 @@ public final class Oracle {
             problem(Kind.INVARIANT, key + ": " + serverId + " started epoch " + epoch + " while " + h.server
                     + " still held epoch " + h.epoch + " (two sessions active at once)");
             kind = StartKind.TAKEOVER;
-        } else if (h.endedByCrash || h.active) {
+        } else if (h.active || !h.released && crashedServers.contains(h.server)) {
+            // The holder crashed, or crashed while releasing. (A live server's release acknowledgement may reach
+            // the oracle after the next start, so only a crashed holder's missing release counts.)
             kind = StartKind.TAKEOVER;
         } else {
             kind = StartKind.HANDOFF;
@@ -128,6 +131,7 @@ public final class Oracle {
         h.server = serverId;
         h.active = true;
         h.endedByCrash = crashedServers.contains(serverId);
+        h.released = false;
         h.sinceNanos = nowNanos;
         h.sessions++;
         return kind;
@@ -156,6 +160,14 @@ public final class Oracle {
             return;
         }
         h.acks.merge(epoch, new Ack(epoch, saved.ops, saved.chain), (a, b) -> a.ops >= b.ops ? a : b);
+    }
+
+    /** The last save of the session of {@code epoch}, which released the lock, was accepted by the store. */
+    public synchronized void released(String key, long epoch) {
+        History h = history(key);
+        if (h.epoch == epoch) {
+            h.released = true;
+        }
     }
 
     /** A session ended (its {@code onSessionEnd}). */

@@ -380,7 +380,12 @@ public final class Simulation {
         String key = profile.key();
         long epoch = profile.epoch();
         Oracle.StartKind kind = oracle.sessionStarted(key, server.id, epoch, profile.data(), System.nanoTime());
-        profile.onAfterSave().connect(saved -> oracle.acknowledged(key, epoch, saved));
+        profile.onAfterSave().connect(saved -> {
+            oracle.acknowledged(key, epoch, saved);
+            if (!profile.isActive()) {
+                oracle.released(key, epoch); // the session's last save, which cleared the lock, was accepted
+            }
+        });
         profile.onSessionEnd().connect(reason -> {
             oracle.sessionEnded(key, epoch, reason, server.crashed, System.nanoTime());
             if (p != null) {
@@ -453,7 +458,7 @@ public final class Simulation {
             here = players.stream().filter(p -> p.state == State.ONLINE && p.server == s && p.profile != null).toList();
         }
         for (Player p : here) {
-            Profile<DemoPlayer> profile = p.profile;
+            Profile<DemoPlayer> profile = profileOn(p, s);
             if (profile == null || !profile.isActive() || s.crashed) {
                 continue;
             }
@@ -464,13 +469,20 @@ public final class Simulation {
                 earned.addAndGet(coins);
             } else if (r < 0.52 && tradesSupported && here.size() > 1) {
                 Player other = here.get(s.random.nextInt(here.size()));
-                if (other != p && other.profile != null && other.profile.isActive()) {
-                    trade(s, profile, other.profile);
+                // The other player may have hopped away earlier in this tick and already be loaded elsewhere.
+                Profile<DemoPlayer> theirs = other == p ? null : profileOn(other, s);
+                if (theirs != null && theirs.isActive()) {
+                    trade(s, profile, theirs);
                 }
             } else if (r < 0.526) {
                 hop(s, p);
             }
         }
+    }
+
+    /** The player's profile if the player is online on {@code s}, else null. */
+    private synchronized Profile<DemoPlayer> profileOn(Player p, Server s) {
+        return p.state == State.ONLINE && p.server == s ? p.profile : null;
     }
 
     private void apply(Profile<DemoPlayer> profile, Op op) {
