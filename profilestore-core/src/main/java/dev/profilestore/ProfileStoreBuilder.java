@@ -47,6 +47,8 @@ import java.util.function.UnaryOperator;
  */
 public final class ProfileStoreBuilder<T> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileStoreBuilder.class);
+
     private final String name;
     private final Class<T> type;
     private final Supplier<T> template;
@@ -259,16 +261,25 @@ public final class ProfileStoreBuilder<T> {
         }
         boolean ownsStorage = false;
         Storage chosen = storage;
+        Messaging chosenMessaging = messaging;
         if (chosen == null) {
             DefaultStorageProvider provider = ServiceLoader.load(DefaultStorageProvider.class).findFirst()
                     .orElseThrow(() -> new IllegalStateException("no storage was given and no default storage is on the"
                             + " class path: add profilestore-sqlite, or call storage(...)"));
             chosen = provider.open();
             ownsStorage = true;
+            if (chosenMessaging == null) {
+                chosenMessaging = provider.openMessaging();
+            }
+            LOG.info("store {} uses the default storage: {}", name, provider.describe());
         }
-        Messaging chosenMessaging = messaging;
         if (chosenMessaging == null && chosen instanceof Messaging m) {
             chosenMessaging = m;
+        }
+        if (chosenMessaging == null) {
+            LOG.warn("store {} has no messaging: a server holding a profile learns of another server's request only at"
+                    + " its next auto-save, so handoffs can take up to stealAfter ({}). Configure messaging(...).", name,
+                    stealAfter);
         }
         Executor callbacks = callbackExecutor;
         Executor io = ioExecutor != null ? ioExecutor : Executors.newVirtualThreadPerTaskExecutor();

@@ -26,6 +26,14 @@ final class Envelope {
     TreeSet<Long> userIds = new TreeSet<>();
     long lastMessageId;
     List<StoredMessage> messages = new ArrayList<>();
+    /**
+     * Ids of the latest message sends and multi-profile commits, so a retry of one whose write landed but
+     * whose reply was lost can tell, and does not apply it twice. Bounded by {@link #RECENT_SENDS}.
+     */
+    List<String> recentSends = new ArrayList<>();
+
+    /** How many send ids a record remembers. */
+    static final int RECENT_SENDS = 256;
 
     boolean isMessageBox() {
         return meta == null;
@@ -49,6 +57,7 @@ final class Envelope {
         c.userIds = new TreeSet<>(userIds);
         c.lastMessageId = lastMessageId;
         c.messages = new ArrayList<>(messages);
+        c.recentSends = new ArrayList<>(recentSends);
         return c;
     }
 

@@ -53,6 +53,9 @@ final class SessionStarter<T> {
         boolean running;
         /** A release notice arrived while an attempt was in flight: try again as soon as it ends. */
         boolean wakeRequested;
+        /** A released profile we saw reserved for another requester's session, and since when. */
+        String reservedFor;
+        long reservedSinceNanos;
         boolean done;
 
         Job(String key, SessionOptions options) {
@@ -188,6 +191,15 @@ final class SessionStarter<T> {
             return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
         Envelope.Lock lock = env.meta.lock;
+        ActiveProfile<T> endingHere = engine.ending.get(job.key);
+        if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
+            // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
+            return CompletableFuture.completedFuture(new Step.Wait());
+        }
+        Envelope.Takeover pending = env.meta.takeover;
+        if (lock == null && pending != null && !pending.sessionId().equals(job.sessionId) && !job.options.steal()) {
+            return reservedForAnother(job, current, env, data, pending, nowMs);
+        }
         if (lock == null || lock.serverId().equals(engine.serverId)) {
             // Free, or a lock of this server left behind (our own release is ordered before us by the key queue).
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
@@ -226,6 +238,31 @@ final class SessionStarter<T> {
                 return new Step.Wait();
             });
         });
+    }
+
+    /**
+     * The holder released the profile for a requester that has not taken it yet. Taking it now would
+     * make that requester lose a handoff it was promised (the original lets the newcomer win). Wait a
+     * grace period (measured on our own clock) unless the requester's server is gone.
+     */
+    private CompletableFuture<Step> reservedForAnother(Job job, Current current, Envelope env, Object data,
+                                                       Envelope.Takeover pending, long nowMs) {
+        if (job.requested) {
+            return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
+                    "server " + pending.serverId() + " asked for the profile after this one"));
+        }
+        long now = engine.scheduler.nanoTime();
+        if (!pending.sessionId().equals(job.reservedFor)) {
+            job.reservedFor = pending.sessionId();
+            job.reservedSinceNanos = now;
+        }
+        long grace = engine.timings.pollMax().plusSeconds(1).toNanos();
+        if (now - job.reservedSinceNanos >= grace) {
+            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
+        }
+        return engine.call(() -> engine.storage.isLeaseLive(pending.serverId())).thenCompose(live -> live
+                ? CompletableFuture.completedFuture(new Step.Wait())
+                : acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
     private CompletableFuture<Step> acquire(Job job, Current current, Envelope env, Object data,

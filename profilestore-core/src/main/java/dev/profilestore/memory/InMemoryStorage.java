@@ -65,7 +65,12 @@ public final class InMemoryStorage implements Storage {
     @Override
     public synchronized Optional<StoredRecord> read(String store, String key) {
         Entry e = entry(store, key);
-        return e == null || e.current == null ? Optional.empty() : Optional.of(e.current);
+        return e == null || e.current == null ? Optional.empty() : Optional.of(copy(e.current));
+    }
+
+    // Callers own what they read: a changed array must not change the store.
+    private static StoredRecord copy(StoredRecord r) {
+        return new StoredRecord(r.revision(), r.payload().clone(), r.createdAt(), r.updatedAt());
     }
 
     @Override
@@ -161,7 +166,8 @@ public final class InMemoryStorage implements Storage {
         if (e == null) {
             return Optional.empty();
         }
-        return e.versions.stream().filter(v -> v.info.versionId().equals(versionId)).map(Version::record).findFirst();
+        return e.versions.stream().filter(v -> v.info.versionId().equals(versionId)).map(Version::record)
+                .map(InMemoryStorage::copy).findFirst();
     }
 
     @Override

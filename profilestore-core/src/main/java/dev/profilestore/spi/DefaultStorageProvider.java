@@ -10,6 +10,14 @@ public interface DefaultStorageProvider {
     /** Opens the default storage. */
     Storage open();
 
+    /**
+     * Opens the messaging that goes with the default storage (for SQLite: over the same file), or returns
+     * null when there is none and handoffs must rely on polling.
+     */
+    default Messaging openMessaging() {
+        return null;
+    }
+
     /** For logs: where the default storage lives. */
     String describe();
 }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * nothing changed. A publish in this process wakes the poller at once. Rows older than {@link #RETENTION} are
  * deleted by publishers, at most once per {@link #PRUNE_EVERY}.
  *
- * <p>A message is a hint (see {@link Messaging}): it can be missed when an insert with a lower id commits after the
- * poller has read a higher one, and it is missed by an instance that was not running when it was sent.
+ * <p>Auto-increment ids are handed out before commit, so an insert can commit after one with a higher id has been
+ * read. The poller therefore keeps looking, for two seconds, for ids it skipped. A message is still a
+ * hint (see {@link Messaging}): one committing later than that, or sent while an instance was not running, is
+ * missed by it.
  *
  * <p>Thread-safe. {@link #close()} stops both threads and closes both connection sources.
  */
@@ -47,6 +50,10 @@ public final class PollingMessaging implements Messaging {
     public static final Duration PRUNE_EVERY = Duration.ofSeconds(5);
     /** The most rows one poll reads. */
     private static final int BATCH = 500;
+    /** How long a skipped id is looked for again, in case its insert commits late. */
+    private static final Duration HOLE_PATIENCE = Duration.ofSeconds(2);
+    /** The most skipped ids looked for at once. */
+    private static final int MAX_HOLES = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(PollingMessaging.class);
 
@@ -62,6 +69,8 @@ public final class PollingMessaging implements Messaging {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastPruneNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private long lastId;
+    /** Skipped ids still looked for, with the time to give up on each; only the poll thread touches it. */
+    private final Map<Long, Long> holes = new LinkedHashMap<>();
 
     /**
      * Starts polling. The tables must exist already (open a {@link JdbcStorage} with the same prefix first).
@@ -204,14 +213,31 @@ public final class PollingMessaging implements Messaging {
 
     /** Reads and delivers one batch; true when the batch was full (more may be waiting). */
     private boolean poll(Connection c) throws SQLException {
+        long now = System.nanoTime();
+        holes.values().removeIf(deadline -> deadline - now < 0);
+        List<Long> late = List.copyOf(holes.keySet());
+        StringBuilder q = new StringBuilder("SELECT id, channel, payload FROM ").append(t.messages())
+                .append(" WHERE id > ?");
+        if (!late.isEmpty()) {
+            q.append(" OR id IN (").append("?, ".repeat(late.size() - 1)).append("?)");
+        }
+        q.append(" ORDER BY id LIMIT ").append(BATCH);
         int rows = 0;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, channel, payload FROM " + t.messages()
-                + " WHERE id > ? ORDER BY id LIMIT " + BATCH)) {
+        try (PreparedStatement ps = c.prepareStatement(q.toString())) {
             ps.setLong(1, lastId);
+            for (int i = 0; i < late.size(); i++) {
+                ps.setLong(i + 2, late.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows++;
-                    lastId = rs.getLong(1);
+                    long id = rs.getLong(1);
+                    if (id <= lastId) {
+                        holes.remove(id); // a late commit of an id skipped earlier
+                    } else {
+                        rememberHoles(id, now);
+                        lastId = id;
+                    }
                     String channel = rs.getString(2);
                     List<Consumer<byte[]>> listeners = channels.get(channel);
                     if (listeners == null) {
@@ -225,6 +251,19 @@ public final class PollingMessaging implements Messaging {
             }
         }
         return rows == BATCH;
+    }
+
+    /**
+     * Ids skipped between the last one seen and {@code id} may belong to inserts that have not committed yet
+     * (auto-increment ids are handed out before commit); they are looked for again for {@link #HOLE_PATIENCE}.
+     */
+    private void rememberHoles(long id, long now) {
+        for (long h = Math.max(lastId + 1, id - MAX_HOLES); h < id; h++) {
+            holes.put(h, now + HOLE_PATIENCE.toNanos());
+        }
+        while (holes.size() > MAX_HOLES) {
+            holes.remove(holes.keySet().iterator().next());
+        }
     }
 
     private static void deliver(String channel, Consumer<byte[]> listener, byte[] payload) {

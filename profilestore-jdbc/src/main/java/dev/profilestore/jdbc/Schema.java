@@ -53,10 +53,10 @@ final class Schema {
 
     /** Brings the schema up to date. */
     void migrate(Connection c) throws SQLException {
-        SqlDialect.execute(c, "CREATE TABLE IF NOT EXISTS " + t.schemaVersion() + " (version INTEGER NOT NULL)"
-                + dialect.tableOptions());
         List<List<String>> migrations = migrations();
         dialect.withMigrationLock(c, t, conn -> {
+            SqlDialect.execute(conn, "CREATE TABLE IF NOT EXISTS " + t.schemaVersion() + " (version INTEGER NOT NULL)"
+                    + dialect.tableOptions());
             int current = currentVersion(conn);
             if (current > migrations.size()) {
                 throw new StorageException("the " + dialect.name() + " schema under prefix \"" + t.prefix()

@@ -45,15 +45,32 @@ public interface SqlDialect {
 
     /**
      * Allocates a revision never returned before for this schema and reads the database clock. Called with
-     * auto-commit on, before the write's transaction begins, so a counter row is never locked for a whole write.
+     * auto-commit on, before the write's transaction begins, so a counter row is never locked for a whole write;
+     * or inside it when {@link #allocatesInTransaction()} says so.
      */
     Allocation allocate(Connection connection, TableNames tables) throws SQLException;
+
+    /**
+     * Whether {@link #allocate} runs inside the write's transaction: right for a database whose writers are
+     * serialized anyway (SQLite), where a separate transaction would only cost a second lock and commit.
+     */
+    default boolean allocatesInTransaction() {
+        return false;
+    }
 
     /** An upsert of {@code (server_id, expires_at)} taking two parameters: the server id and the ttl in microseconds. */
     String upsertLease(TableNames tables);
 
     /** Whether {@code e} is a unique-key violation (a concurrent create of the same key). */
     boolean isUniqueViolation(SQLException e);
+
+    /**
+     * Whether a failed write transaction may simply be run again: a deadlock victim or a serialization failure,
+     * which the database rolled back whole. The default accepts SQLState class 40 (transaction rollback).
+     */
+    default boolean isRetryable(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("40");
+    }
 
     /** Starts a read-write transaction. */
     default void begin(Connection connection) throws SQLException {

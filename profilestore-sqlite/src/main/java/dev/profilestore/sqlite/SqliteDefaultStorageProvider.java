@@ -1,6 +1,7 @@
 package dev.profilestore.sqlite;
 
 import dev.profilestore.spi.DefaultStorageProvider;
+import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
 
 import java.nio.file.Path;
@@ -27,6 +28,11 @@ public final class SqliteDefaultStorageProvider implements DefaultStorageProvide
     @Override
     public Storage open() {
         return SqliteStorage.open(path());
+    }
+
+    @Override
+    public Messaging openMessaging() {
+        return SqliteMessaging.open(path());
     }
 
     @Override

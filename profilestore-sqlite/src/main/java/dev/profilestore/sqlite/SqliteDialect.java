@@ -76,6 +76,12 @@ final class SqliteDialect implements SqlDialect {
         }
     }
 
+    /** Inside: writers are serialized by {@code BEGIN IMMEDIATE}, so one lock and one commit per write suffice. */
+    @Override
+    public boolean allocatesInTransaction() {
+        return true;
+    }
+
     @Override
     public String upsertLease(TableNames tables) {
         return "INSERT INTO " + tables.leases() + " (server_id, expires_at) VALUES (?, " + nowMicros() + " + ?)"

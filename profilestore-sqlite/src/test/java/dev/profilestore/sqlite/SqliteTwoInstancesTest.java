@@ -53,6 +53,28 @@ final class SqliteTwoInstancesTest {
     }
 
     @Test
+    void twoInstances_alternatingUserIds_keepTheIndexExact() {
+        Path file = dir.resolve("user-ids.db");
+        try (Storage a = SqliteStorage.open(file); Storage b = SqliteStorage.open(file)) {
+            long r1 = written(a.write("s", "k", Storage.ABSENT, ids(7L)));
+            long r2 = written(b.write("s", "k", r1, ids(8L)));
+            written(a.write("s", "k", r2, ids(7L)));
+
+            assertThat(a.keysByUserId("s", 8L)).isEmpty();
+            assertThat(b.keysByUserId("s", 7L)).containsExactly("k");
+        }
+    }
+
+    private static RecordWrite ids(Long... userIds) {
+        return new RecordWrite("x".getBytes(StandardCharsets.UTF_8), Set.of(userIds), RecordWrite.Versioning.NONE);
+    }
+
+    private static long written(WriteResult result) {
+        assertThat(result).isInstanceOf(WriteResult.Written.class);
+        return ((WriteResult.Written) result).revision();
+    }
+
+    @Test
     void twoInstances_shareLeases() {
         Path file = dir.resolve("leases.db");
         try (Storage a = SqliteStorage.open(file); Storage b = SqliteStorage.open(file)) {

@@ -28,9 +28,22 @@ public final class Cluster implements AutoCloseable {
     public final Storage shared;
     public final InMemoryMessaging hub = new InMemoryMessaging();
     private final List<Server> servers = new ArrayList<>();
+    private final Duration lease;
 
+    /** A cluster whose servers use the default 15 s lease. */
     public Cluster(java.util.function.Function<ManualScheduler, Storage> storage) {
+        this(storage, Duration.ofSeconds(15));
+    }
+
+    /** A cluster whose servers use {@code lease}. */
+    public Cluster(java.util.function.Function<ManualScheduler, Storage> storage, Duration lease) {
         this.shared = storage.apply(clock);
+        this.lease = lease;
+    }
+
+    /** The servers' lease. */
+    public Duration lease() {
+        return lease;
     }
 
     /** One simulated game server. */
@@ -53,6 +66,7 @@ public final class Cluster implements AutoCloseable {
                 .storage(storage)
                 .messaging(messaging)
                 .serverId(id)
+                .lease(lease)
                 .scheduler(clock)
                 .callbackExecutor(Runnable::run)
                 .ioExecutor(Runnable::run);

@@ -47,13 +47,37 @@ public abstract class SessionScenarios {
     /** A fresh, empty storage whose lease clock is {@code clock} where the backend allows it. */
     protected abstract Storage newStorage(ManualScheduler clock);
 
+    /**
+     * Whether the storage measures leases on the manual clock given to {@link #newStorage} (the in-memory
+     * store does). A database measures them on its own clock, so scenarios that need a lease to run out
+     * then wait for it in real time, with a short lease.
+     */
+    protected boolean leasesOnManualClock() {
+        return false;
+    }
+
+    /** The servers' lease: the default 15 s on the manual clock, 2 s of real time otherwise. */
+    protected Duration lease() {
+        return leasesOnManualClock() ? Duration.ofSeconds(15) : Duration.ofSeconds(2);
+    }
+
+    /** Lets a crashed server's lease run out, on whichever clock the storage uses. */
+    protected void letLeaseRunOut(String serverId) {
+        if (leasesOnManualClock()) {
+            cluster.advance(lease());
+        } else {
+            org.awaitility.Awaitility.await().atMost(lease().multipliedBy(5))
+                    .until(() -> !cluster.shared.isLeaseLive(serverId));
+        }
+    }
+
     protected Cluster cluster;
     protected Cluster.Server a;
     protected Cluster.Server b;
 
     @BeforeEach
     void startCluster() {
-        cluster = new Cluster(this::newStorage);
+        cluster = new Cluster(this::newStorage, lease());
         a = cluster.server("server-a");
         b = cluster.server("server-b");
     }
@@ -151,7 +175,7 @@ public abstract class SessionScenarios {
         cluster.advance(Duration.ofSeconds(3));
         done(p.saveAsync());
         assertThat(p.keyInfo().createdAt()).isEqualTo(created);
-        assertThat(p.keyInfo().updatedAt()).isAfter(created);
+        assertThat(p.keyInfo().updatedAt()).isAfterOrEqualTo(created);
         ProfileView<PlayerData> view = done(a.store().getAsync("keyinfo")).orElseThrow();
         assertThat(view.metadata()).containsEntry("region", "eu");
         assertThat(view.userIds()).containsExactly(7L);
@@ -215,7 +239,7 @@ public abstract class SessionScenarios {
             processed.run();
         });
         a.crash();
-        cluster.advance(Duration.ofSeconds(16)); // server A's lease runs out
+        letLeaseRunOut("server-a");
 
         Profile<PlayerData> taken = start(b, "gift");
         assertThat(taken.data().coins).as("the change was not committed").isZero();
@@ -228,6 +252,38 @@ public abstract class SessionScenarios {
         assertThat(seen).as("so the message was redelivered").containsExactly(50);
         done(taken.endSessionAsync());
         assertThat(done(b.store().getAsync("gift")).orElseThrow().data().coins).as("applied exactly once").isEqualTo(50);
+    }
+
+    @Test
+    void aMessageWhoseWriteLandedButWhoseReplyWasLost_isRetriedWithoutADuplicate() {
+        Profile<PlayerData> p = start(a, "lost-reply");
+        List<Long> delivered = new ArrayList<>();
+        p.messageHandler((m, processed) -> {
+            delivered.add(m.id());
+            p.data().coins += m.body().get("coins").asInt();
+            processed.run();
+        });
+        b.storage().loseNextReplies(1);
+        var sending = b.store().messageAsync("lost-reply", Map.of("coins", 10));
+        assertThat(sending).isNotDone();
+        cluster.advance(Duration.ofSeconds(1)); // the retry finds its own send already there
+        done(sending);
+        done(p.saveAsync());
+        assertThat(delivered).hasSize(1);
+        assertThat(stored("lost-reply").coins).isEqualTo(10);
+    }
+
+    @Test
+    void aSaveWhoseReplyWasLost_failsOnlyThatCall_andTheNextSaveLands() {
+        Profile<PlayerData> p = start(a, "lost-save");
+        p.data().coins = 1;
+        a.storage().loseNextReplies(1);
+        assertThat(p.saveAsync()).failsWithin(Duration.ZERO).withThrowableThat()
+                .withCauseInstanceOf(dev.profilestore.StorageException.class);
+        assertThat(p.isActive()).isTrue();
+        p.data().coins = 2;
+        done(p.saveAsync());
+        assertThat(stored("lost-save").coins).isEqualTo(2);
     }
 
     @Test
@@ -277,6 +333,19 @@ public abstract class SessionScenarios {
         assertThat(done(a.store().removeAsync("rapid"))).isTrue();
         assertThat(done(a.store().getAsync("rapid"))).isEmpty();
         assertThat(done(a.store().removeAsync("rapid"))).isFalse();
+    }
+
+    @Test
+    void aStartWhileThisServersLastSaveIsRetrying_waitsForIt_andLoadsTheLastSavedData() {
+        Profile<PlayerData> p = start(a, "retrying");
+        p.data().coins = 5;
+        a.storage().failNext(1);
+        var ending = p.endSessionAsync();
+        var again = a.store().startSessionAsync("retrying");
+        assertThat(again).isNotDone();
+        cluster.advance(Duration.ofSeconds(1)); // the last save's first retry
+        assertThat(ending).isDone();
+        assertThat(done(again).orElseThrow().data().coins).isEqualTo(5);
     }
 
     @Test
@@ -408,9 +477,15 @@ public abstract class SessionScenarios {
         held.data().coins = 8; // never saved: lost with the crash
         a.crash();
         var moving = b.store().startSessionAsync("crash");
-        cluster.advance(Duration.ofSeconds(14));
-        assertThat(moving).as("the lease still runs").isNotDone();
-        cluster.advance(Duration.ofSeconds(3)); // lease 15 s, plus at most one 2 s poll
+        if (leasesOnManualClock()) {
+            cluster.advance(lease().minusSeconds(1));
+            assertThat(moving).as("the lease still runs").isNotDone();
+            cluster.advance(Duration.ofSeconds(3)); // the rest of the lease, plus at most one 2 s poll
+        } else {
+            assertThat(moving).as("the lease still runs").isNotDone();
+            letLeaseRunOut("server-a");
+            cluster.advance(Duration.ofSeconds(2)); // at most one fallback poll
+        }
         Profile<PlayerData> taken = done(moving).orElseThrow();
         assertThat(taken.data().coins).as("the last acknowledged save survives").isEqualTo(7);
     }
@@ -420,7 +495,8 @@ public abstract class SessionScenarios {
         Profile<PlayerData> held = start(a, "fenced");
         a.crash(); // a GC pause longer than the lease looks like this from outside
         var moving = b.store().startSessionAsync("fenced");
-        cluster.advance(Duration.ofSeconds(17));
+        letLeaseRunOut("server-a");
+        cluster.advance(Duration.ofSeconds(2));
         Profile<PlayerData> taken = done(moving).orElseThrow();
         taken.data().coins = 1;
         done(taken.saveAsync());
@@ -431,6 +507,20 @@ public abstract class SessionScenarios {
                 .withCauseInstanceOf(SessionLostException.class);
         assertThat(stored("fenced").coins).isEqualTo(1);
         assertThat(held.isActive()).isFalse();
+    }
+
+    @Test
+    void aProfileReleasedForARequester_isNotTakenByANewcomerFirst() {
+        Profile<PlayerData> held = start(a, "reserved");
+        a.messaging().dropNext(1); // the "released" notice to B is lost: B will find out at its next poll
+        var requester = b.store().startSessionAsync("reserved");
+        assertThat(held.isActive()).isFalse();
+        assertThat(requester).isNotDone();
+        var newcomer = a.store().startSessionAsync("reserved"); // the old holder wants it back at once
+        cluster.advance(Duration.ofMillis(100));
+        assertThat(done(requester).isStarted()).as("the requester the profile was released for gets it").isTrue();
+        cluster.advance(Duration.ofSeconds(1));
+        assertThat(done(newcomer).isStarted()).as("the newcomer then asks and gets it in turn").isTrue();
     }
 
     @Test

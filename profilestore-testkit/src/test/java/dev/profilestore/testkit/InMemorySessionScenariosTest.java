@@ -11,4 +11,9 @@ class InMemorySessionScenariosTest extends SessionScenarios {
     protected Storage newStorage(ManualScheduler clock) {
         return new InMemoryStorage(clock, 100);
     }
+
+    @Override
+    protected boolean leasesOnManualClock() {
+        return true;
+    }
 }

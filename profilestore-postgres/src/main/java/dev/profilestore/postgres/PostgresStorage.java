@@ -1,0 +1,92 @@
+package dev.profilestore.postgres;
+
+import dev.profilestore.StorageException;
+import dev.profilestore.jdbc.ConnectionSource;
+import dev.profilestore.jdbc.DatabaseUri;
+import dev.profilestore.jdbc.JdbcStorage;
+import dev.profilestore.jdbc.JdbcStorageOptions;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * {@link dev.profilestore.spi.Storage} on PostgreSQL, through the shared {@link JdbcStorage}.
+ *
+ * <p>Payloads are stored as {@code BYTEA}, not {@code JSONB}: the SPI's payload is opaque bytes that must come
+ * back exactly as written, and {@code JSONB} would reorder keys, drop duplicates and whitespace, reject non-JSON
+ * values (a corrupt record must be preserved as found) and cost a parse on every save. Tools that want to query
+ * inside profiles can still use {@code convert_from(payload, 'UTF8')::jsonb}.
+ *
+ * <p>Times come from the server's {@code clock_timestamp()}, so servers with skewed clocks agree on leases. Revisions
+ * come from a sequence. Connections come from a HikariCP pool. Thread-safe.
+ */
+public final class PostgresStorage extends JdbcStorage {
+
+    private PostgresStorage(ConnectionSource connections, JdbcStorageOptions options) {
+        super(connections, PostgresDialect.INSTANCE, options);
+    }
+
+    /**
+     * Opens storage at {@code postgres://user:password@host:port/database?parameters} (also {@code postgresql://})
+     * with default options and a pool of up to 10 connections.
+     *
+     * @throws IllegalArgumentException when the URI is malformed
+     * @throws StorageException when the server cannot be reached or the schema migrated
+     */
+    public static PostgresStorage open(String uri) {
+        DatabaseUri parsed = DatabaseUri.parse(uri);
+        return open(parsed.toJdbcUrl("postgresql"), parsed.user(), parsed.password(), JdbcStorageOptions.defaults());
+    }
+
+    /**
+     * Opens storage at a JDBC URL ({@code jdbc:postgresql://host:port/database}) with a pool of up to 10
+     * connections.
+     *
+     * @throws StorageException when the server cannot be reached or the schema migrated
+     */
+    public static PostgresStorage open(String jdbcUrl, String user, String password, JdbcStorageOptions options) {
+        return openPooled(poolConfig(jdbcUrl, user, password, "profilestore-postgres"), options);
+    }
+
+    /**
+     * Opens storage on a pool built from {@code config} (the storage owns and closes the pool).
+     *
+     * @throws StorageException when the server cannot be reached or the schema migrated
+     */
+    public static PostgresStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to PostgreSQL at " + config.getJdbcUrl() + ": "
+                    + e.getMessage(), e);
+        }
+        return new PostgresStorage(ConnectionSource.of(pool, true), options);
+    }
+
+    /**
+     * Opens storage on a data source the caller owns (and closes after this storage).
+     *
+     * @throws StorageException when the server cannot be reached or the schema migrated
+     */
+    public static PostgresStorage open(DataSource dataSource, JdbcStorageOptions options) {
+        return new PostgresStorage(ConnectionSource.of(dataSource, false), options);
+    }
+
+    /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */
+    public static HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setPoolName(poolName);
+        config.setMaximumPoolSize(10);
+        config.setMinimumIdle(2);
+        config.setConnectionTimeout(10_000);
+        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
+        config.addDataSourceProperty("socketTimeout", "30");
+        return config;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.profilestore.redis;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Redis key layout. Every key of one profile carries the hash tag {@code {store:key}} (escaped), so
+ * a profile lives in one Redis Cluster slot and one Lua script may touch all of its keys. The per-store
+ * indexes carry the tag {@code {store}}, a different slot: they are maintained outside the write script
+ * (see {@link RedisStorage} for why that is still exact).
+ *
+ * <pre>
+ * ns:{S:K}:r        hash   current record: rev, payload, created, updated, uids
+ * ns:{S:K}:n        string last revision issued for the key (kept by remove, so revisions never repeat)
+ * ns:{S:K}:vz       zset   saved versions: member = version id (the captured revision), score = saved-at in µs
+ * ns:{S:K}:vh       hash   version bodies: p:&lt;id&gt; payload, m:&lt;id&gt; "created updated uid,uid"
+ * ns:{S:K}:ix       set    index entries already published for the key: "k" and "u:&lt;userId&gt;"
+ * ns:{S}:keys       zset   every key of the store (score 0, ordered by bytes) for listKeys
+ * ns:{S}:uid:&lt;id&gt;  set    keys written with that user id, for keysByUserId
+ * ns:lease:{server} string a server's lease, with a PX expiry
+ * </pre>
+ *
+ * <p>{@code S} and {@code K} are escaped so that braces and colons in names cannot move the hash tag
+ * or make two names collide: {@code %} becomes {@code %25}, {@code {} {@code %7B}, {@code }} {@code %7D},
+ * {@code :} {@code %3A}.
+ */
+final class RedisKeys {
+
+    private final String namespace;
+
+    RedisKeys(String namespace) {
+        this.namespace = namespace;
+    }
+
+    /** The five keys of one profile, in the order the write script expects them. */
+    byte[][] profile(String store, String key) {
+        String p = namespace + ":{" + escape(store) + ":" + escape(key) + "}:";
+        return new byte[][] {bytes(p + "r"), bytes(p + "n"), bytes(p + "vz"), bytes(p + "vh"), bytes(p + "ix")};
+    }
+
+    byte[] storeKeys(String store) {
+        return bytes(namespace + ":{" + escape(store) + "}:keys");
+    }
+
+    byte[] userIndex(String store, long userId) {
+        return bytes(namespace + ":{" + escape(store) + "}:uid:" + userId);
+    }
+
+    byte[] lease(String serverId) {
+        return bytes(namespace + ":lease:{" + escape(serverId) + "}");
+    }
+
+    byte[] channel(String channel) {
+        return bytes(namespace + ":ch:" + channel);
+    }
+
+    String channelName(byte[] redisChannel) {
+        String s = new String(redisChannel, StandardCharsets.UTF_8);
+        String prefix = namespace + ":ch:";
+        return s.startsWith(prefix) ? s.substring(prefix.length()) : null;
+    }
+
+    static final int RECORD = 0;
+    static final int SEQUENCE = 1;
+    static final int VERSIONS = 2;
+    static final int VERSION_BODIES = 3;
+    static final int INDEXED = 4;
+
+    static String escape(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '%' -> b.append("%25");
+                case '{' -> b.append("%7B");
+                case '}' -> b.append("%7D");
+                case ':' -> b.append("%3A");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Checks a namespace: it becomes the prefix of every key and must not contain hash-tag braces. */
+    static String checkNamespace(String namespace) {
+        if (namespace == null || namespace.isEmpty()) {
+            throw new IllegalArgumentException("Redis key namespace must not be empty");
+        }
+        if (namespace.indexOf('{') >= 0 || namespace.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("Redis key namespace \"" + namespace
+                    + "\" must not contain '{' or '}' (they would change the Redis Cluster hash slot)");
+        }
+        return namespace;
+    }
+}

@@ -1,0 +1,592 @@
+package dev.profilestore.redis;
+
+import dev.profilestore.StorageException;
+import dev.profilestore.engine.Names;
+import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StorageCapabilities;
+import dev.profilestore.spi.StoredRecord;
+import dev.profilestore.spi.VersionInfo;
+import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.WriteResult;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * {@link Storage} on Redis (standalone, Sentinel-managed or Cluster), through Lettuce.
+ *
+ * <h2>Writes</h2>
+ * Every write is one Lua script ({@code EVALSHA}, falling back to {@code EVAL} when the server answers
+ * {@code NOSCRIPT}, for example after a restart or {@code SCRIPT FLUSH}). The script compares the
+ * revision, stores the record, keeps versions (a sorted set by save time plus a hash of bodies, capped
+ * at {@link RedisOptions#versionsPerKey()} per key) and records which index entries exist, atomically.
+ * All keys of one profile carry the hash tag {@code {store:key}}, so they share a Redis Cluster slot
+ * (the layout is in {@code RedisKeys}).
+ *
+ * <h2>Revisions</h2>
+ * A per-profile sequence key that {@link #remove} keeps holds the last revision issued. A new revision
+ * is {@code max(last + 1, server time in µs)}: strictly increasing per key, and after {@link #purge}
+ * (which erases the sequence too, since the key name may identify a person) the next revision still
+ * exceeds every earlier one unless the Redis server's clock stepped back by more than the time since
+ * the key's last write.
+ *
+ * <h2>Indexes for listKeys and keysByUserId</h2>
+ * The store's key index ({@code {store}:keys}, a sorted set) and the user-id sets
+ * ({@code {store}:uid:<id>}) live in the store's slot, not the profile's, so in a Cluster no script can
+ * update them together with the record. They are kept as <em>supersets</em> instead, and every lookup
+ * checks its candidates against the profile's own data, so answers are exact:
+ * <ol>
+ * <li>The write script refuses (without writing) when the record would need an index entry that the
+ *     profile's {@code ix} set does not list as published.</li>
+ * <li>The client then adds the entries to the indexes, runs the script again in "mark" mode (which adds
+ *     them to {@code ix} in the same atomic step as the write), and adds them once more after it. The
+ *     last step closes the race with a concurrent {@link #purge} that removes index entries.</li>
+ * </ol>
+ * Ordinary saves (same key, same user ids) take the fast path: one script, one round trip. Entries are
+ * removed only by {@link #purge}; entries left behind by a user id dropped from a key are filtered out
+ * by the check. {@link #listKeys} orders keys by their UTF-8 bytes (Unicode code point order).
+ *
+ * <h2>Multi-key writes</h2>
+ * {@link #writeAll} runs the same script over several profiles. Redis runs a script atomically and,
+ * with AOF, logs its effects as one {@code MULTI}/{@code EXEC} block that is replayed whole or not at
+ * all, so this is sound on a standalone or Sentinel-managed server: {@code atomicMultiWrite} is true
+ * there. In a Cluster, keys of different profiles live in different slots and a script cannot span
+ * them, so a clustered storage declares {@code atomicMultiWrite = false}.
+ *
+ * <h2>Leases</h2>
+ * {@code SET ns:lease:{server} 1 PX ttl}; live means the key {@code EXISTS}. Expiry is measured by
+ * Redis's clock, so servers whose clocks disagree agree on liveness.
+ *
+ * <h2>Durability: Redis settings it needs</h2>
+ * A save is acknowledged once Redis ran the script. What survives a crash depends on Redis:
+ * <ul>
+ * <li>{@code appendonly yes} with {@code appendfsync always}: an acknowledged save survives a crash of
+ *     the Redis process and of the machine.</li>
+ * <li>{@code appendonly yes} with {@code appendfsync everysec} (Redis's default when AOF is on): it
+ *     survives a crash of the Redis process; a machine crash or power loss can lose about the last
+ *     second or two of saves. Recommended for most games.</li>
+ * <li>RDB snapshots only ({@code save ...}): a crash loses every save since the last snapshot, often
+ *     minutes. Neither AOF nor RDB: a restart loses everything.</li>
+ * <li>Replication is asynchronous: a failover to a replica can lose the saves it had not received.</li>
+ * </ul>
+ * At start-up the storage reads these settings with {@code CONFIG GET} (falling back to
+ * {@code INFO persistence} where {@code CONFIG} is disabled, as on many managed services) and logs a
+ * WARN when Redis would lose acknowledged saves on restart.
+ *
+ * <h2>Errors and threads</h2>
+ * Thread-safe; all calls share one multiplexed connection. Lettuce reconnects by itself. While it is
+ * disconnected, calls fail at once with a {@link StorageException} rather than queueing, and commands
+ * in flight when the connection broke are not replayed after reconnecting (a replayed write would
+ * report a conflict with its own result). A write whose reply was lost fails with a
+ * {@link StorageException}; it may or may not have been applied, and a re-read tells.
+ */
+public final class RedisStorage implements Storage {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisStorage.class);
+
+    private static final LuaScript WRITE = LuaScript.load("write.lua");
+    private static final LuaScript PURGE = LuaScript.load("purge.lua");
+    private static final LuaScript INDEX = LuaScript.load("index.lua");
+    private static final LuaScript REFERENCES_USER = LuaScript.load("references-user.lua");
+
+    private static final long CONFLICT = 0;
+    private static final long WRITTEN = 1;
+    private static final long NEEDS_INDEX = 2;
+    private static final int LIST_BATCH = 200;
+    private static final byte[][] NO_KEYS = new byte[0][];
+
+    private final RedisClusterAsyncCommands<byte[], byte[]> redis;
+    private final RedisKeys keys;
+    private final RedisOptions options;
+    private final boolean clustered;
+    private final String description;
+    private final AutoCloseable resources;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    RedisStorage(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisOptions options, boolean clustered,
+            String description, AutoCloseable resources) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.options = Objects.requireNonNull(options, "options");
+        this.keys = new RedisKeys(options.namespace());
+        this.clustered = clustered;
+        this.description = description;
+        this.resources = resources;
+        new PersistenceCheck(redis, description, options.commandTimeout()).run();
+    }
+
+    /**
+     * Connects to the Redis server at {@code uri} with {@link RedisOptions#defaults()}.
+     *
+     * @param uri {@code redis://[user:password@]host:port[/db]}, {@code rediss://...} for TLS, or
+     *     {@code redis-sentinel://...}; see {@link RedisBackend#open(String, RedisOptions)}
+     * @throws StorageException when Redis cannot be reached
+     * @throws IllegalArgumentException when the URI is malformed
+     */
+    public static RedisStorage connect(String uri) {
+        return connect(uri, RedisOptions.defaults());
+    }
+
+    /**
+     * Connects to the Redis server at {@code uri}. The storage owns the connection and closes it on
+     * {@link #close()}. To share one client with {@link RedisMessaging}, use {@link RedisBackend}.
+     *
+     * @throws StorageException when Redis cannot be reached
+     * @throws IllegalArgumentException when the URI is malformed
+     */
+    public static RedisStorage connect(String uri, RedisOptions options) {
+        RedisBackend backend = RedisBackend.open(uri, options);
+        try {
+            return backend.newStorage(backend);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public StorageCapabilities capabilities() {
+        return new StorageCapabilities(options.versionsPerKey() > 0, !clustered);
+    }
+
+    @Override
+    public Optional<StoredRecord> read(String store, String key) {
+        byte[][] k = profileKeys(store, key);
+        List<KeyValue<byte[], byte[]>> f = await("read " + store + "/" + key,
+                () -> redis.hmget(k[RedisKeys.RECORD], b("rev"), b("payload"), b("created"), b("updated")));
+        if (!f.get(0).hasValue()) {
+            return Optional.empty();
+        }
+        return Optional.of(new StoredRecord(parseLong(f.get(0).getValue()), f.get(1).getValue(),
+                micros(f.get(2).getValue()), micros(f.get(3).getValue())));
+    }
+
+    @Override
+    public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
+        return writeBatch(List.of(new KeyedWrite(store, key, expectedRevision, write))).get(0);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One Lua script over all the profiles; supported only when not clustered (see the class
+     * documentation). Writing the same key twice in one batch is rejected.
+     */
+    @Override
+    public List<WriteResult> writeAll(List<KeyedWrite> writes) {
+        if (clustered) {
+            throw new UnsupportedOperationException(
+                    "RedisStorage on a Redis Cluster has no atomic multi-key write: profiles live in different slots");
+        }
+        if (writes.isEmpty()) {
+            return List.of();
+        }
+        Set<List<String>> seen = new HashSet<>();
+        for (KeyedWrite w : writes) {
+            if (!seen.add(List.of(w.store(), w.key()))) {
+                throw new IllegalArgumentException("writeAll got " + w.store() + "/" + w.key() + " twice");
+            }
+        }
+        return writeBatch(List.copyOf(writes));
+    }
+
+    private List<WriteResult> writeBatch(List<KeyedWrite> writes) {
+        String what = writes.size() == 1 ? "write " + writes.get(0).store() + "/" + writes.get(0).key()
+                : "write " + writes.size() + " profiles";
+        boolean creates = writes.stream().anyMatch(w -> w.expectedRevision() == ABSENT);
+        if (!creates) {
+            List<Object> r = runWrite("check", writes, what);
+            if (code(r) != NEEDS_INDEX) {
+                return results(r, writes);
+            }
+        }
+        publishIndexEntries(writes, what);
+        List<Object> r = runWrite("mark", writes, what);
+        if (code(r) == WRITTEN) {
+            // Again after the write: a purge running concurrently may have removed what we added before.
+            publishIndexEntries(writes, what);
+        }
+        return results(r, writes);
+    }
+
+    private List<Object> runWrite(String mode, List<KeyedWrite> writes, String what) {
+        byte[][] k = new byte[writes.size() * 5][];
+        byte[][] args = new byte[2 + writes.size() * 4][];
+        args[0] = b(mode);
+        args[1] = b(Integer.toString(options.versionsPerKey()));
+        for (int i = 0; i < writes.size(); i++) {
+            KeyedWrite w = writes.get(i);
+            if (w.expectedRevision() < 0) {
+                throw new IllegalArgumentException("expected revision must not be negative, was " + w.expectedRevision());
+            }
+            System.arraycopy(profileKeys(w.store(), w.key()), 0, k, i * 5, 5);
+            args[2 + i * 4] = b(Long.toString(w.expectedRevision()));
+            args[3 + i * 4] = w.write().payload();
+            args[4 + i * 4] = b(switch (w.write().versioning()) {
+                case NONE -> "N";
+                case SNAPSHOT -> "S";
+                case PRESERVE_PREVIOUS -> "P";
+            });
+            args[5 + i * 4] = b(new TreeSet<>(w.write().userIds()).stream().map(String::valueOf)
+                    .collect(Collectors.joining(",")));
+        }
+        List<Object> r = eval(WRITE, k, args, what);
+        long code = code(r);
+        if (code != CONFLICT && code != WRITTEN && code != NEEDS_INDEX) {
+            throw new StorageException(what + ": unexpected reply from the write script: " + code);
+        }
+        return r;
+    }
+
+    private static long code(List<Object> reply) {
+        return (Long) reply.get(0);
+    }
+
+    private List<WriteResult> results(List<Object> r, List<KeyedWrite> writes) {
+        List<WriteResult> out = new ArrayList<>(writes.size());
+        if (code(r) == WRITTEN) {
+            Instant now = micros((byte[]) r.get(1));
+            for (int i = 0; i < writes.size(); i++) {
+                out.add(new WriteResult.Written(parseLong((byte[]) r.get(2 + i)), now));
+            }
+            return out;
+        }
+        for (int i = 0; i < writes.size(); i++) {
+            byte[] rev = (byte[]) r.get(1 + i * 4);
+            out.add(new WriteResult.Conflict(rev.length == 0 ? Optional.empty()
+                    : Optional.of(new StoredRecord(parseLong(rev), (byte[]) r.get(2 + i * 4),
+                            micros((byte[]) r.get(3 + i * 4)), micros((byte[]) r.get(4 + i * 4))))));
+        }
+        return out;
+    }
+
+    /** Adds each write's key to its store's key index and user-id sets (idempotent). */
+    private void publishIndexEntries(List<KeyedWrite> writes, String what) {
+        List<CompletableFuture<Object>> pending = new ArrayList<>();
+        for (KeyedWrite w : writes) {
+            List<String> entries = new ArrayList<>();
+            entries.add("k");
+            w.write().userIds().forEach(u -> entries.add("u:" + u));
+            pending.add(indexScript("add", w.store(), w.key(), entries, what));
+        }
+        for (CompletableFuture<Object> f : pending) {
+            await(what + " (index)", () -> f);
+        }
+    }
+
+    private CompletableFuture<Object> indexScript(String op, String store, String key, List<String> entries, String what) {
+        List<byte[]> k = new ArrayList<>();
+        k.add(keys.storeKeys(store));
+        for (String e : entries) {
+            if (e.startsWith("u:")) {
+                k.add(keys.userIndex(store, Long.parseLong(e.substring(2))));
+            }
+        }
+        return evalAsync(INDEX, k.toArray(byte[][]::new), new byte[][] {b(op), b(key)}, what);
+    }
+
+    @Override
+    public boolean remove(String store, String key) {
+        byte[][] k = profileKeys(store, key);
+        return await("remove " + store + "/" + key, () -> redis.del(k[RedisKeys.RECORD])) > 0;
+    }
+
+    @Override
+    public void purge(String store, String key) {
+        String what = "purge " + store + "/" + key;
+        byte[][] k = profileKeys(store, key);
+        List<Object> published = eval(PURGE, k, new byte[0][], what);
+        if (!published.isEmpty()) {
+            List<String> entries = published.stream().map(o -> str((byte[]) o)).toList();
+            await(what + " (index)", () -> indexScript("rem", store, key, entries, what));
+            // A writer that re-created the key meanwhile has re-published its entries; restore them.
+            Set<byte[]> now = await(what + " (index)", () -> redis.smembers(k[RedisKeys.INDEXED]));
+            if (!now.isEmpty()) {
+                List<String> again = now.stream().map(RedisStorage::str).toList();
+                await(what + " (index)", () -> indexScript("add", store, key, again, what));
+            }
+        }
+    }
+
+    @Override
+    public List<VersionInfo> versions(String store, String key, VersionRange query) {
+        Objects.requireNonNull(query, "query");
+        byte[][] k = profileKeys(store, key);
+        Range<Long> range = Range.from(
+                query.from() == null ? Range.Boundary.unbounded() : Range.Boundary.including(ceilMicros(query.from())),
+                query.to() == null ? Range.Boundary.unbounded() : Range.Boundary.including(floorMicros(query.to())));
+        if (range.getLower().getValue() != null && range.getUpper().getValue() != null
+                && range.getLower().getValue() > range.getUpper().getValue()) {
+            return List.of(); // a sub-microsecond range holds no version
+        }
+        Limit limit = Limit.create(0, query.limit());
+        List<ScoredValue<byte[]>> found = await("list versions of " + store + "/" + key, () -> query.newestFirst()
+                ? redis.zrevrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit)
+                : redis.zrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit));
+        return found.stream().map(v -> new VersionInfo(str(v.getValue()), micros((long) v.getScore()),
+                parseLong(v.getValue()))).toList();
+    }
+
+    @Override
+    public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
+        Objects.requireNonNull(versionId, "versionId");
+        byte[][] k = profileKeys(store, key);
+        long revision;
+        try {
+            revision = Long.parseLong(versionId);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (revision <= 0 || !Long.toString(revision).equals(versionId)) {
+            return Optional.empty();
+        }
+        List<KeyValue<byte[], byte[]>> f = await("read version " + versionId + " of " + store + "/" + key,
+                () -> redis.hmget(k[RedisKeys.VERSION_BODIES], b("p:" + versionId), b("m:" + versionId)));
+        if (!f.get(0).hasValue() || !f.get(1).hasValue()) {
+            return Optional.empty();
+        }
+        String[] meta = str(f.get(1).getValue()).split(" ", 3);
+        return Optional.of(new StoredRecord(revision, f.get(0).getValue(), micros(Long.parseLong(meta[0])),
+                micros(Long.parseLong(meta[1]))));
+    }
+
+    @Override
+    public List<String> keysByUserId(String store, long userId) {
+        Names.storeName(store);
+        String what = "find keys of user " + userId + " in " + store;
+        Set<byte[]> candidates = await(what, () -> redis.smembers(keys.userIndex(store, userId)));
+        List<String> names = candidates.stream().map(RedisStorage::str).sorted().toList();
+        List<CompletableFuture<Long>> checks = new ArrayList<>();
+        for (String key : names) {
+            byte[][] k = keys.profile(store, key);
+            checks.add(evalAsync(REFERENCES_USER,
+                    new byte[][] {k[RedisKeys.RECORD], k[RedisKeys.VERSIONS], k[RedisKeys.VERSION_BODIES]},
+                    new byte[][] {b(Long.toString(userId))}, what));
+        }
+        List<String> found = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            CompletableFuture<Long> f = checks.get(i);
+            if (await(what, () -> f) == 1L) {
+                found.add(names.get(i));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<String> listKeys(String store, String afterKey, int limit) {
+        Names.storeName(store);
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, was " + limit);
+        }
+        String what = "list keys of " + store;
+        List<String> out = new ArrayList<>();
+        byte[] cursor = afterKey == null ? null : b(afterKey);
+        int batch = Math.min(Math.max(limit, 16), LIST_BATCH);
+        while (out.size() < limit) {
+            byte[] from = cursor;
+            List<byte[]> candidates = await(what, () -> zrangeByLexAfter(keys.storeKeys(store), from, batch));
+            List<RedisFuture<Long>> exists = new ArrayList<>();
+            for (byte[] c : candidates) {
+                exists.add(redis.exists(keys.profile(store, str(c))[RedisKeys.RECORD]));
+            }
+            for (int i = 0; i < candidates.size() && out.size() < limit; i++) {
+                RedisFuture<Long> f = exists.get(i);
+                if (await(what, () -> f) > 0) {
+                    out.add(str(candidates.get(i)));
+                }
+            }
+            if (candidates.size() < batch) {
+                break;
+            }
+            cursor = candidates.get(candidates.size() - 1);
+        }
+        return out;
+    }
+
+    /** ZRANGEBYLEX key (after + LIMIT 0 count, with the bound sent as raw bytes. */
+    private RedisFuture<List<byte[]>> zrangeByLexAfter(byte[] key, byte[] after, int count) {
+        byte[] min;
+        if (after == null) {
+            min = b("-");
+        } else {
+            min = new byte[after.length + 1];
+            min[0] = '(';
+            System.arraycopy(after, 0, min, 1, after.length);
+        }
+        CommandArgs<byte[], byte[]> args = new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(key).add(min).add(b("+"))
+                .add("LIMIT").add(0).add(count);
+        return redis.dispatch(CommandType.ZRANGEBYLEX, new ValueListOutput<>(ByteArrayCodec.INSTANCE), args);
+    }
+
+    @Override
+    public void renewLease(String serverId, Duration ttl) {
+        Objects.requireNonNull(serverId, "serverId");
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("lease ttl must be positive, was " + ttl);
+        }
+        long millis = Math.max(1, ceilMillis(ttl));
+        await("renew lease of " + serverId, () -> redis.set(keys.lease(serverId), b("1"), SetArgs.Builder.px(millis)));
+    }
+
+    @Override
+    public boolean isLeaseLive(String serverId) {
+        Objects.requireNonNull(serverId, "serverId");
+        return await("check lease of " + serverId, () -> redis.exists(keys.lease(serverId))) > 0;
+    }
+
+    @Override
+    public void dropLease(String serverId) {
+        Objects.requireNonNull(serverId, "serverId");
+        await("drop lease of " + serverId, () -> redis.del(keys.lease(serverId)));
+    }
+
+    /** Where this storage is connected, without credentials, for logs. */
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true) && resources != null) {
+            try {
+                resources.close();
+            } catch (Exception e) {
+                log.warn("Closing the Redis connection to {} failed", description, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisStorage[" + description + "]";
+    }
+
+    // --- script and command plumbing ---------------------------------------------------------------------
+
+    private List<Object> eval(LuaScript script, byte[][] k, byte[][] args, String what) {
+        return await(what, () -> evalAsync(script, k, args, what));
+    }
+
+    /**
+     * Runs a script by digest; on NOSCRIPT (a restarted or flushed server), sends its source, which
+     * also loads it. The future completes with the reply of whichever ran.
+     */
+    private <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
+        ScriptOutputType type = script == REFERENCES_USER || script == INDEX ? ScriptOutputType.INTEGER
+                : ScriptOutputType.MULTI;
+        RedisFuture<T> bySha;
+        try {
+            bySha = redis.evalsha(script.sha1(), type, k.length == 0 ? NO_KEYS : k, args);
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return bySha.handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RedisNoScriptException) {
+                log.debug("Redis at {} did not know script {}; sending its source for {}", description, script.name(), what);
+                RedisFuture<T> bySource = redis.eval(script.source(), type, k, args);
+                return bySource.toCompletableFuture();
+            }
+            return CompletableFuture.<T>failedFuture(cause);
+        }).thenCompose(f -> f).toCompletableFuture();
+    }
+
+    private <T> T await(String what, java.util.function.Supplier<? extends java.util.concurrent.Future<T>> call) {
+        if (closed.get()) {
+            throw new StorageException(what + ": the Redis storage is closed");
+        }
+        java.util.concurrent.Future<T> f;
+        try {
+            f = call.get();
+        } catch (RedisException e) {
+            throw new StorageException(what + " failed: " + e.getMessage(), e);
+        }
+        long wait = options.commandTimeout().toMillis() * 2 + 1000;
+        try {
+            return f.get(wait, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException(what + ": interrupted while waiting for Redis", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StorageException(what + " failed on Redis at " + description + ": " + cause.getMessage(), cause);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new StorageException(what + ": Redis at " + description + " did not answer within " + wait + " ms", e);
+        }
+    }
+
+    private byte[][] profileKeys(String store, String key) {
+        return keys.profile(Names.storeName(store), Names.key(key));
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String str(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static long parseLong(byte[] bytes) {
+        return Long.parseLong(str(bytes));
+    }
+
+    private static Instant micros(byte[] bytes) {
+        return micros(parseLong(bytes));
+    }
+
+    private static Instant micros(long us) {
+        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
+    }
+
+    private static long floorMicros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+
+    private static long ceilMicros(Instant t) {
+        return floorMicros(t) + (t.getNano() % 1_000 == 0 ? 0 : 1);
+    }
+
+    private static long ceilMillis(Duration d) {
+        long ms = d.toMillis();
+        return d.minusMillis(ms).isZero() ? ms : ms + 1;
+    }
+}
