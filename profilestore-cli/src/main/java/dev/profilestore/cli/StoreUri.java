@@ -21,13 +21,18 @@ import java.util.Locale;
  * <li>{@code sqlite:PATH} — one SQLite file (relative paths are resolved against the working directory);</li>
  * <li>{@code memory:} — an empty in-memory store that lives as long as the command;</li>
  * <li>{@code postgres://}, {@code postgresql://}, {@code redis://}, {@code rediss://}, {@code mysql://},
- *     {@code mariadb://} — recognised, and refused with a clear message until their modules are part of the CLI.</li>
+ *     {@code mariadb://} — a database server, with its own messaging (LISTEN/NOTIFY, pub/sub, a polled table).
+ *     A password missing from a URI that names a user is taken from the environment variable
+ *     {@value #PASSWORD_VARIABLE}, so it need not appear in shell history.</li>
  * </ul>
  */
 public sealed interface StoreUri {
 
     /** The default store of the operator commands. */
     String DEFAULT = "sqlite:profiles.db";
+
+    /** Where a server URI's missing password comes from. */
+    String PASSWORD_VARIABLE = "PROFILESTORE_PASSWORD";
 
     /**
      * Opens the backend.
@@ -74,7 +79,7 @@ public sealed interface StoreUri {
                 if (!rest.startsWith("//") || rest.length() == 2) {
                     throw new CliException("store URI '" + redact(text) + "': expected " + scheme + "://host[:port]/...");
                 }
-                yield new NotBuiltIn(scheme, redact(text));
+                yield new Server(scheme, text, redact(text));
             }
             default -> throw new CliException("store URI '" + redact(text) + "' has unknown scheme '" + scheme
                     + "'; known: sqlite:PATH, memory:, postgres://, redis://, mysql://");
@@ -173,16 +178,53 @@ public sealed interface StoreUri {
     }
 
     /**
-     * A backend the URI names correctly but whose module is not part of this CLI build yet.
+     * A database server: PostgreSQL, Redis, or MariaDB/MySQL, each with the messaging that suits it.
      *
-     * @param scheme the scheme
-     * @param redacted the URI without its password
+     * @param scheme the scheme, lower case
+     * @param uri the URI as given
+     * @param redacted the URI without its password, for messages and reports
      */
-    record NotBuiltIn(String scheme, String redacted) implements StoreUri {
+    record Server(String scheme, String uri, String redacted) implements StoreUri {
         @Override
         public OpenedStore open(OpenMode mode, Duration lockTimeout) {
-            throw new CliException("store URI '" + redacted + "': the " + scheme + " backend is not built into this"
-                    + " CLI yet; use sqlite:PATH or memory:");
+            String full = withPasswordFromEnvironment(uri, System.getenv(PASSWORD_VARIABLE));
+            dev.profilestore.spi.Storage storage = null;
+            try {
+                switch (scheme) {
+                    case "postgres", "postgresql" -> {
+                        storage = dev.profilestore.postgres.PostgresStorage.open(full);
+                        return new OpenedStore(storage, dev.profilestore.postgres.PostgresMessaging.open(full), redacted);
+                    }
+                    case "redis", "rediss" -> {
+                        storage = dev.profilestore.redis.RedisStorage.connect(full);
+                        return new OpenedStore(storage, dev.profilestore.redis.RedisMessaging.connect(full), redacted);
+                    }
+                    default -> {
+                        storage = dev.profilestore.mysql.MysqlStorage.open(full);
+                        return new OpenedStore(storage, dev.profilestore.mysql.MysqlMessaging.open(full), redacted);
+                    }
+                }
+            } catch (StorageException | IllegalArgumentException e) {
+                if (storage != null) {
+                    storage.close();
+                }
+                throw new CliException("cannot open " + redacted + ": " + firstLine(e.getMessage()), e);
+            }
+        }
+
+        /** Adds {@code password} to a URI that names a user but no password. */
+        static String withPasswordFromEnvironment(String uri, String password) {
+            if (password == null || password.isEmpty()) {
+                return uri;
+            }
+            int start = uri.indexOf("//") + 2;
+            int at = uri.indexOf('@', start);
+            int slash = uri.indexOf('/', start);
+            if (at < 0 || (slash >= 0 && slash < at) || uri.substring(start, at).contains(":")) {
+                return uri;
+            }
+            return uri.substring(0, at) + ":" + java.net.URLEncoder.encode(password, java.nio.charset.StandardCharsets.UTF_8)
+                    + uri.substring(at);
         }
     }
 

@@ -34,11 +34,22 @@ class StoreUriTest {
     }
 
     @Test
-    void knownButNotYetBuiltBackends_areRefusedAtOpen_withoutLeakingPasswords() {
-        StoreUri uri = StoreUri.parse("postgres://admin:s3cret@db.internal:5432/game");
-        assertThat(uri).isInstanceOf(StoreUri.NotBuiltIn.class);
+    void anUnreachableServer_isAOneLineErrorWithoutThePassword() {
+        StoreUri uri = StoreUri.parse("postgres://admin:s3cret@127.0.0.1:1/game");
+        assertThat(uri).isInstanceOf(StoreUri.Server.class);
         assertThatThrownBy(() -> uri.open(StoreUri.OpenMode.EXISTING, java.time.Duration.ZERO))
-                .isInstanceOf(CliException.class).hasMessageContaining("not built into this CLI")
-                .hasMessageNotContaining("s3cret");
+                .isInstanceOf(CliException.class).hasMessageContaining("cannot open postgres://admin:***@127.0.0.1:1/game")
+                .hasMessageNotContaining("s3cret")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void aMissingPassword_comesFromTheEnvironment_onlyWhenAUserIsNamed() {
+        assertThat(StoreUri.Server.withPasswordFromEnvironment("postgres://app@db:5432/game", "p@ss word"))
+                .isEqualTo("postgres://app:p%40ss+word@db:5432/game");
+        assertThat(StoreUri.Server.withPasswordFromEnvironment("postgres://app:given@db/game", "env"))
+                .isEqualTo("postgres://app:given@db/game");
+        assertThat(StoreUri.Server.withPasswordFromEnvironment("redis://cache:6379", "env")).isEqualTo("redis://cache:6379");
+        assertThat(StoreUri.Server.withPasswordFromEnvironment("mysql://app@db/game", null)).isEqualTo("mysql://app@db/game");
     }
 }
