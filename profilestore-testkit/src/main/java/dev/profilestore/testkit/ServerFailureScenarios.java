@@ -301,6 +301,10 @@ public abstract class ServerFailureScenarios {
                         save(a, p, v, highestAcked, saveFailures).get(STEP.toSeconds(), TimeUnit.SECONDS);
                         return true;
                     } catch (ExecutionException e) {
+                        if (!(unwrap(e) instanceof StorageException) || unwrap(e) instanceof SessionLostException) {
+                            throw new AssertionError("a save after the restart failed with " + unwrap(e)
+                                    + "; only a StorageException (server not back yet) is acceptable", e);
+                        }
                         return false;
                     }
                 });
