@@ -6,6 +6,8 @@
  *     the SPIs' specifications, method by method;</li>
  * <li>{@link dev.profilestore.testkit.SessionScenarios}: the behaviour scenarios of the original plus the
  *     two-server timelines of the lock protocol, on a manual clock.</li>
+ * <li>{@link dev.profilestore.testkit.ServerFailureScenarios}: the real server restarting, connections killed
+ *     during saves and messages, and messaging connections killed during handoffs, in real time.</li>
  * </ul>
  */
 package dev.profilestore.testkit;
