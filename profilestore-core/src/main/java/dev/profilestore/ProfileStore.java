@@ -84,11 +84,33 @@ public interface ProfileStore<T> extends AutoCloseable {
     Optional<Profile<T>> activeProfile(String key);
 
     /**
-     * Saves several active profiles of this server in one atomic write: all or none. For trades.
-     * Fails with {@link UnsupportedOperationException} when the storage cannot write atomically across
-     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost.
+     * Saves several active profiles of this server in one atomic write: all or none. For trades: change
+     * both profiles' data on the callback executor, then call this. It takes its turn in every profile's
+     * queue at once, so no save asked for later can run before it, and it snapshots the data when its
+     * turn comes.
+     *
+     * <p>Fails with {@link UnsupportedOperationException} when the storage cannot write atomically across
+     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost. On failure,
+     * undo the trade in the callback that sees it (it runs before any later save of these profiles takes
+     * its snapshot), or the profiles still active will save their side with their next save.
      */
     CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles);
+
+    /**
+     * Changes several active profiles of this server together and commits them in one atomic write: a
+     * trade. When its turn comes in every profile's queue (no save asked for later can run first), it
+     * runs {@code change} on the callback executor, snapshots the profiles and writes them all or none,
+     * retrying store errors with backoff. If it cannot commit (a session was lost, the store is closing,
+     * the data is too large, or {@code change} threw), it puts back each profile's data as it was before
+     * {@code change} (a new data object, so read {@link Profile#data()} again) and fails with the cause:
+     * a trade is never left on one side only.
+     *
+     * <p>Changes made to these profiles by other code while the commit is in flight (a few store round
+     * trips) are undone along with a failed commit.
+     *
+     * @throws UnsupportedOperationException (in the future) when the storage cannot write atomically across keys
+     */
+    CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change);
 
     /** An isolated in-memory twin of this store, with the same settings: for tests (Roblox's {@code .Mock}). */
     ProfileStore<T> mock();

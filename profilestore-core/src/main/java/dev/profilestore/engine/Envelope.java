@@ -26,6 +26,14 @@ final class Envelope {
     TreeSet<Long> userIds = new TreeSet<>();
     long lastMessageId;
     List<StoredMessage> messages = new ArrayList<>();
+    /**
+     * Ids of the latest sends, so a send whose write landed but whose reply was lost is not appended
+     * twice when it is retried. Bounded by {@link #RECENT_SENDS}.
+     */
+    List<String> recentSends = new ArrayList<>();
+
+    /** How many send ids a record remembers. */
+    static final int RECENT_SENDS = 256;
 
     boolean isMessageBox() {
         return meta == null;
@@ -49,6 +57,7 @@ final class Envelope {
         c.userIds = new TreeSet<>(userIds);
         c.lastMessageId = lastMessageId;
         c.messages = new ArrayList<>(messages);
+        c.recentSends = new ArrayList<>(recentSends);
         return c;
     }
 

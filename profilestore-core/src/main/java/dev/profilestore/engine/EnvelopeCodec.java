@@ -63,6 +63,13 @@ final class EnvelopeCodec {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (!env.recentSends.isEmpty()) {
+                g.writeArrayFieldStart("recentSends");
+                for (String id : env.recentSends) {
+                    g.writeString(id);
+                }
+                g.writeEndArray();
+            }
             g.writeEndObject();
             g.writeEndObject();
         } catch (IOException e) {
@@ -123,6 +130,10 @@ final class EnvelopeCodec {
                 throw new CorruptProfileException("message " + id + " has no body");
             }
             env.messages.add(new Envelope.StoredMessage(id, item.get("body")));
+        }
+        env.recentSends = new ArrayList<>();
+        for (JsonNode send : messages.path("recentSends")) {
+            env.recentSends.add(send.asText());
         }
         if (!root.has("meta")) {
             return env; // a message box

@@ -14,6 +14,12 @@ import java.util.function.Supplier;
 final class KeyQueue {
 
     private final Map<String, ArrayDeque<Runnable>> waiting = new HashMap<>();
+    private final java.util.concurrent.Executor releases;
+
+    /** A queue whose keys are handed on by tasks on {@code releases} (the event loop). */
+    KeyQueue(java.util.concurrent.Executor releases) {
+        this.releases = releases;
+    }
 
     /** Runs {@code op} once every earlier operation on {@code key} has finished. */
     <R> CompletableFuture<R> run(String key, Supplier<CompletableFuture<R>> op) {
@@ -21,23 +27,23 @@ final class KeyQueue {
     }
 
     /**
-     * Runs {@code op} holding every key at once. Keys are taken in sorted order, so two multi-key
-     * operations cannot wait on each other.
+     * Runs {@code op} holding every key at once. It takes its place in every key's queue now, in one
+     * go on the loop, so the queues agree on the order of all operations and cannot wait on each other;
+     * and nothing called later on any of these keys can run before it.
      */
     <R> CompletableFuture<R> runAll(List<String> keys, Supplier<CompletableFuture<R>> op) {
         List<String> sorted = keys.stream().distinct().sorted().toList();
-        CompletableFuture<Void> held = CompletableFuture.completedFuture(null);
-        for (String key : sorted) {
-            held = held.thenCompose(v -> acquire(key));
-        }
-        return held.thenCompose(v -> {
+        CompletableFuture<?>[] turns = sorted.stream().map(this::acquire).toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(turns).thenCompose(v -> {
             CompletableFuture<R> result;
             try {
                 result = op.get();
             } catch (Throwable t) {
                 result = CompletableFuture.failedFuture(t);
             }
-            return result.whenComplete((r, e) -> sorted.forEach(this::release));
+            // Released in a later task, so callbacks on the result (a game undoing a failed trade, say) run
+            // before the next operation on these keys takes its snapshot.
+            return result.whenComplete((r, e) -> releases.execute(() -> sorted.forEach(this::release)));
         });
     }
 

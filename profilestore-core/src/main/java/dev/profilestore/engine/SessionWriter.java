@@ -70,21 +70,15 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended;
         }
-        Snapshot s;
-        try {
-            s = snapshot(p);
-        } catch (ProfileStoreException e) {
-            engine.metrics.saveFailed();
-            engine.reportError("save failed", p.key, e);
-            return CompletableFuture.failedFuture(e);
-        }
-        boolean check = !manual && unchanged(p, s);
         long started = engine.scheduler.nanoTime();
         CompletableFuture<Void> done = engine.keys.run(p.key, () -> {
             if (p.state != ActiveProfile.State.ACTIVE) {
                 return CompletableFuture.completedFuture(null);
             }
-            if (check) {
+            // Taken when the save's turn comes, not when it was asked for: a save queued behind a trade
+            // must not write data from before the trade was settled.
+            Snapshot s = snapshot(p);
+            if (!manual && unchanged(p, s)) {
                 engine.metrics.saveSkipped();
                 return engine.read(p.key).thenAccept(current -> afterCheck(p, current));
             }
@@ -230,27 +224,37 @@ final class SessionWriter<T> {
             case EXTERNAL -> SessionEndReason.EXTERNAL;
             case SHUTDOWN -> SessionEndReason.SHUTDOWN;
         });
-        Snapshot s;
-        try {
-            s = snapshot(p);
-        } catch (ProfileStoreException e) {
-            // The lock must still be released: keep the last saved data, and keep processed messages too,
-            // since the changes their handlers made are not in this write.
-            engine.reportError("last save could not serialize the data; releasing with the last saved data", p.key, e);
-            s = new Snapshot(p.savedJson, p.savedMetadata, new TreeSet<>(p.savedUserIds), Set.of());
-        }
-        Snapshot snapshot = s;
         long started = engine.scheduler.nanoTime();
         var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
-        attemptRelease(p, snapshot, backoff, started);
+        attemptRelease(p, new Snapshot[1], backoff, started);
         return p.ended.whenComplete((v, e) -> {
             engine.ending.remove(p.key, p);
             engine.starter.wake(p.key);
         });
     }
 
-    private void attemptRelease(ActiveProfile<T> p, Snapshot s, Backoff backoff, long started) {
-        engine.keys.run(p.key, () -> engine.update(p.key, cached(p), current -> sessionWrite(p, current, s, true)))
+    /**
+     * The last save's snapshot, taken when its turn comes: a commit queued before it may still put the
+     * data back. If the data cannot be serialized, the lock must still be released: keep the last saved
+     * data, and keep processed messages too, since the changes their handlers made are not in this write.
+     */
+    private Snapshot lastSnapshot(ActiveProfile<T> p) {
+        try {
+            return snapshot(p);
+        } catch (ProfileStoreException e) {
+            engine.reportError("last save could not serialize the data; releasing with the last saved data", p.key, e);
+            return new Snapshot(p.savedJson, p.savedMetadata, new TreeSet<>(p.savedUserIds), Set.of());
+        }
+    }
+
+    private void attemptRelease(ActiveProfile<T> p, Snapshot[] taken, Backoff backoff, long started) {
+        engine.keys.run(p.key, () -> {
+            if (taken[0] == null) {
+                taken[0] = lastSnapshot(p);
+            }
+            Snapshot s = taken[0];
+            return engine.update(p.key, cached(p), current -> sessionWrite(p, current, s, true));
+        })
                 .whenComplete((outcome, error) -> {
                     if (error == null) {
                         if (outcome instanceof Outcome.Aborted aborted) {
@@ -258,7 +262,7 @@ final class SessionWriter<T> {
                             return;
                         }
                         p.state = ActiveProfile.State.ENDED;
-                        afterWrite(p, outcome, s, true, started);
+                        afterWrite(p, outcome, taken[0], true, started);
                         Envelope.Takeover takeover = ((Outcome.Written) outcome).env().meta.takeover;
                         if (takeover != null) {
                             engine.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
@@ -275,7 +279,7 @@ final class SessionWriter<T> {
                         p.ended.completeExceptionally(cause);
                         return;
                     }
-                    engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptRelease(p, s, backoff, started)));
+                    engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptRelease(p, taken, backoff, started)));
                 });
     }
 
@@ -333,9 +337,17 @@ final class SessionWriter<T> {
         return env;
     }
 
-    // ---- atomic multi-profile save ----
+    // ---- atomic multi-profile save and commit ----
 
     CompletableFuture<Void> saveAll(List<Profile<T>> profiles) {
+        return commit(profiles, null);
+    }
+
+    /**
+     * Saves several profiles in one atomic write, after running {@code change} on them (null: none).
+     * With a change, store errors are retried and a commit that cannot land puts the data back.
+     */
+    CompletableFuture<Void> commit(List<Profile<T>> profiles, Runnable change) {
         if (!engine.storage.capabilities().atomicMultiWrite()) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("the storage of store " + engine.name
                     + " cannot write several keys atomically"));
@@ -350,26 +362,92 @@ final class SessionWriter<T> {
             if (!seen.add(p.key)) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("profile " + p.key + " is listed twice"));
             }
-            if (p.state != ActiveProfile.State.ACTIVE) {
-                return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
-                        + " has no active session; nothing was saved"));
-            }
             list.add(p);
         }
-        list.forEach(p -> p.onSave.fire(null));
-        List<Snapshot> snapshots = new ArrayList<>();
-        try {
-            for (ActiveProfile<T> p : list) {
-                snapshots.add(snapshot(p));
-            }
-        } catch (ProfileStoreException e) {
-            engine.reportError("multi-profile save failed", list.get(0).key, e);
-            return CompletableFuture.failedFuture(e);
+        if (list.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
-        List<Current> start = list.stream().map(this::cached).toList();
         long started = engine.scheduler.nanoTime();
-        return engine.keys.runAll(list.stream().map(p -> p.key).toList(),
-                () -> attemptSaveAll(list, snapshots, start, started));
+        return engine.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
+            for (ActiveProfile<T> p : list) {
+                if (p.state != ActiveProfile.State.ACTIVE) {
+                    return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                            + " has no active session; nothing was saved"));
+                }
+            }
+            List<byte[]> before = new ArrayList<>();
+            if (change != null) {
+                for (ActiveProfile<T> p : list) {
+                    before.add(engine.codec.serialize(p.data));
+                }
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    putBack(list, before);
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            list.forEach(p -> p.onSave.fire(null));
+            List<Snapshot> snapshots = new ArrayList<>();
+            try {
+                for (ActiveProfile<T> p : list) {
+                    snapshots.add(snapshot(p));
+                }
+            } catch (ProfileStoreException e) {
+                putBack(list, before);
+                return CompletableFuture.failedFuture(e);
+            }
+            List<Current> start = list.stream().map(this::cached).toList();
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+            attemptCommit(list, snapshots, start, started, backoff, result);
+            return result.whenComplete((v, e) -> {
+                if (e != null) {
+                    putBack(list, before);
+                }
+            });
+        }).whenComplete((v, e) -> {
+            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
+                engine.reportError("multi-profile save failed", list.get(0).key, e);
+            }
+        });
+    }
+
+    private void attemptCommit(List<ActiveProfile<T>> list, List<Snapshot> snapshots, List<Current> start, long started,
+                               Backoff backoff, CompletableFuture<Void> result) {
+        attemptSaveAll(list, snapshots, start, started).whenComplete((v, e) -> {
+            if (e == null) {
+                result.complete(null);
+                return;
+            }
+            Throwable cause = StoreEngine.unwrap(e);
+            // A profile whose release is queued behind this commit still holds its lock: keep trying for it too.
+            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed
+                    && list.stream().noneMatch(p -> p.state == ActiveProfile.State.ENDED);
+            if (!retry) {
+                result.completeExceptionally(cause);
+                return;
+            }
+            engine.reportError("commit failed; retrying", list.get(0).key, cause);
+            // A lost reply may have applied the write: the cached revisions then conflict and the retry
+            // reads the current records, where this session still holds the lock, and writes the same snapshot.
+            List<Current> again = list.stream().map(this::cached).toList();
+            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(
+                    () -> attemptCommit(list, snapshots, again, started, backoff, result)));
+        });
+    }
+
+    /**
+     * Puts back the data the profiles had before a commit's change, for those whose last write is still
+     * to come (active, or ending with the release queued behind the commit).
+     */
+    private void putBack(List<ActiveProfile<T>> list, List<byte[]> before) {
+        for (int i = 0; i < before.size(); i++) {
+            ActiveProfile<T> p = list.get(i);
+            if (p.state != ActiveProfile.State.ENDED) {
+                p.data = engine.codec.fromBytes(before.get(i));
+            }
+        }
     }
 
     private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<Snapshot> snapshots,
@@ -424,14 +502,22 @@ final class SessionWriter<T> {
     CompletableFuture<Void> message(String key, JsonNode body) {
         engine.requireOpen();
         CompletableFuture<Void> result = new CompletableFuture<>();
-        attemptMessage(key, body, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
+        String sendId = java.util.UUID.randomUUID().toString();
+        attemptMessage(key, body, sendId, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
         return result;
     }
 
-    private void attemptMessage(String key, JsonNode body, Backoff backoff, CompletableFuture<Void> result) {
+    private void attemptMessage(String key, JsonNode body, String sendId, Backoff backoff, CompletableFuture<Void> result) {
         int[] dropped = {0};
         engine.keys.run(key, () -> engine.update(key, null, current -> {
+            if (current.env() != null && current.env().recentSends.contains(sendId)) {
+                return new Plan.Abort("already sent"); // an earlier try landed; only its reply was lost
+            }
             Envelope env = current.env() != null ? current.env().copy() : new Envelope();
+            env.recentSends.add(sendId);
+            if (env.recentSends.size() > Envelope.RECENT_SENDS) {
+                env.recentSends.remove(0);
+            }
             env.lastMessageId++;
             env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
             dropped[0] = 0;
@@ -442,6 +528,10 @@ final class SessionWriter<T> {
             return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
+            if (error == null && outcome instanceof Outcome.Aborted) {
+                result.complete(null);
+                return;
+            }
             if (error == null) {
                 var written = (Outcome.Written) outcome;
                 if (written.before().corrupt() != null) {
@@ -468,7 +558,8 @@ final class SessionWriter<T> {
                 result.completeExceptionally(cause);
                 return;
             }
-            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptMessage(key, body, backoff, result)));
+            engine.scheduler.schedule(backoff.next(),
+                    () -> engine.loop.execute(() -> attemptMessage(key, body, sendId, backoff, result)));
         });
     }
 }

@@ -71,7 +71,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     private final ExecutorService ownedCallbackThread;
     final EnvelopeCodec envelopes;
     final DataCodec<T> codec;
-    final KeyQueue keys = new KeyQueue();
+    final KeyQueue keys;
     /** Sessions active on this server, by key. Only touched on the loop. */
     final Map<String, ActiveProfile<T>> active = new HashMap<>();
     /** Sessions whose last save is in flight, by key. */
@@ -116,6 +116,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             ownedCallbackThread = null;
         }
         this.loop = new SerialExecutor(callbacks);
+        this.keys = new KeyQueue(loop);
         this.envelopes = new EnvelopeCodec(settings.mapper());
         this.codec = new DataCodec<>(settings.mapper(), settings.type(), settings.template(), settings.formatVersion(),
                 settings.migrations());
@@ -447,6 +448,13 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles) {
         List<Profile<T>> copy = List.copyOf(profiles);
         return onLoop(() -> writer.saveAll(copy));
+    }
+
+    @Override
+    public CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change) {
+        List<Profile<T>> copy = List.copyOf(profiles);
+        java.util.Objects.requireNonNull(change, "change");
+        return onLoop(() -> writer.commit(copy, change));
     }
 
     @Override

@@ -12,7 +12,7 @@ class KeyQueueTest {
 
     @Test
     void operationsOnOneKey_runOneAtATimeInCallOrder_andOtherKeysDoNotWait() {
-        var queue = new KeyQueue();
+        var queue = new KeyQueue(Runnable::run);
         List<String> started = new ArrayList<>();
         var gate = new CompletableFuture<Void>();
         queue.run("k", () -> {
@@ -35,7 +35,7 @@ class KeyQueueTest {
 
     @Test
     void aMultiKeyOperation_waitsForEveryKey_andAFailedOperationStillReleasesItsKeys() {
-        var queue = new KeyQueue();
+        var queue = new KeyQueue(Runnable::run);
         var gate = new CompletableFuture<Void>();
         queue.run("b", () -> gate);
         List<String> ran = new ArrayList<>();

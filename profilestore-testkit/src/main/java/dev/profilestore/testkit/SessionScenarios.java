@@ -255,6 +255,38 @@ public abstract class SessionScenarios {
     }
 
     @Test
+    void aMessageWhoseWriteLandedButWhoseReplyWasLost_isRetriedWithoutADuplicate() {
+        Profile<PlayerData> p = start(a, "lost-reply");
+        List<Long> delivered = new ArrayList<>();
+        p.messageHandler((m, processed) -> {
+            delivered.add(m.id());
+            p.data().coins += m.body().get("coins").asInt();
+            processed.run();
+        });
+        b.storage().loseNextReplies(1);
+        var sending = b.store().messageAsync("lost-reply", Map.of("coins", 10));
+        assertThat(sending).isNotDone();
+        cluster.advance(Duration.ofSeconds(1)); // the retry finds its own send already there
+        done(sending);
+        done(p.saveAsync());
+        assertThat(delivered).hasSize(1);
+        assertThat(stored("lost-reply").coins).isEqualTo(10);
+    }
+
+    @Test
+    void aSaveWhoseReplyWasLost_failsOnlyThatCall_andTheNextSaveLands() {
+        Profile<PlayerData> p = start(a, "lost-save");
+        p.data().coins = 1;
+        a.storage().loseNextReplies(1);
+        assertThat(p.saveAsync()).failsWithin(Duration.ZERO).withThrowableThat()
+                .withCauseInstanceOf(dev.profilestore.StorageException.class);
+        assertThat(p.isActive()).isTrue();
+        p.data().coins = 2;
+        done(p.saveAsync());
+        assertThat(stored("lost-save").coins).isEqualTo(2);
+    }
+
+    @Test
     void lastSavedData_isACopyOfWhatTheLastSuccessfulSaveWrote() {
         Profile<PlayerData> p = start(a, "receipts");
         p.data().coins = 5;

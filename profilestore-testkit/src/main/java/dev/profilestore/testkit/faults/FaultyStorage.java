@@ -37,6 +37,20 @@ public final class FaultyStorage implements Storage {
         failNext.set(calls);
     }
 
+    private final AtomicInteger loseReplies = new AtomicInteger();
+
+    /** Applies the next {@code writes} writes, then throws as if their replies were lost on the way back. */
+    public void loseNextReplies(int writes) {
+        loseReplies.set(writes);
+    }
+
+    private <R> R reply(String op, R result) {
+        if (loseReplies.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new StorageException("injected: the reply of " + op + " was lost after it was applied");
+        }
+        return result;
+    }
+
     private void check(String op) {
         if (down) {
             throw new StorageException("injected: store unreachable during " + op);
@@ -62,14 +76,14 @@ public final class FaultyStorage implements Storage {
     public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
         check("write");
         writes.incrementAndGet();
-        return delegate.write(store, key, expectedRevision, write);
+        return reply("write", delegate.write(store, key, expectedRevision, write));
     }
 
     @Override
     public List<WriteResult> writeAll(List<KeyedWrite> writes) {
         check("writeAll");
         this.writes.incrementAndGet();
-        return delegate.writeAll(writes);
+        return reply("writeAll", delegate.writeAll(writes));
     }
 
     @Override

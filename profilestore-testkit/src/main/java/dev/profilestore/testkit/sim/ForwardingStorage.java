@@ -1,0 +1,94 @@
+package dev.profilestore.testkit.sim;
+
+import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StorageCapabilities;
+import dev.profilestore.spi.StoredRecord;
+import dev.profilestore.spi.VersionInfo;
+import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.WriteResult;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** A storage that passes every call on; wrappers override what they change. */
+abstract class ForwardingStorage implements Storage {
+
+    final Storage delegate;
+
+    ForwardingStorage(Storage delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public StorageCapabilities capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public Optional<StoredRecord> read(String store, String key) {
+        return delegate.read(store, key);
+    }
+
+    @Override
+    public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
+        return delegate.write(store, key, expectedRevision, write);
+    }
+
+    @Override
+    public List<WriteResult> writeAll(List<KeyedWrite> writes) {
+        return delegate.writeAll(writes);
+    }
+
+    @Override
+    public boolean remove(String store, String key) {
+        return delegate.remove(store, key);
+    }
+
+    @Override
+    public void purge(String store, String key) {
+        delegate.purge(store, key);
+    }
+
+    @Override
+    public List<VersionInfo> versions(String store, String key, VersionRange query) {
+        return delegate.versions(store, key, query);
+    }
+
+    @Override
+    public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
+        return delegate.readVersion(store, key, versionId);
+    }
+
+    @Override
+    public List<String> keysByUserId(String store, long userId) {
+        return delegate.keysByUserId(store, userId);
+    }
+
+    @Override
+    public List<String> listKeys(String store, String afterKey, int limit) {
+        return delegate.listKeys(store, afterKey, limit);
+    }
+
+    @Override
+    public void renewLease(String serverId, Duration ttl) {
+        delegate.renewLease(serverId, ttl);
+    }
+
+    @Override
+    public boolean isLeaseLive(String serverId) {
+        return delegate.isLeaseLive(serverId);
+    }
+
+    @Override
+    public void dropLease(String serverId) {
+        delegate.dropLease(serverId);
+    }
+
+    @Override
+    public void close() {
+        // The shared store outlives each wrapper; the run closes it.
+    }
+}
