@@ -60,16 +60,20 @@ public final class Bench {
         Map<String, Histogram> curves = new LinkedHashMap<>();
         List<BenchReport.Handoff> baselines = new ArrayList<>();
         try (Servers servers = new Servers()) {
+            if (!tiny) {
+                warmUp(servers, full);
+            }
             for (BackendKind kind : BackendKind.values()) {
                 if (!options.backends().contains(kind)) {
                     continue;
                 }
                 LOG.info("backend {}", kind.label());
                 try (Backend backend = new Backend(kind, servers)) {
+                    // Throughput first: it also warms this backend's driver paths for the handoff latencies.
+                    throughput.add(ThroughputScenario.run(backend, throughputSizes));
                     HandoffScenario.Outcome h = HandoffScenario.run(backend, handoffSizes);
                     handoff.addAll(h.results());
                     curves.put("ProfileStore, " + kind.label(), h.live());
-                    throughput.add(ThroughputScenario.run(backend, throughputSizes));
                 }
             }
             if (options.baselines()) {
@@ -105,10 +109,24 @@ public final class Bench {
                 smoothness, baselines, micro, targets, charts, (System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * Brings the engine's code to the JIT's steady state before anything is measured, as on a game server that
+     * has been up for a while: session cycles and handoffs on the in-memory store, results discarded.
+     */
+    private static void warmUp(Servers servers, boolean full) {
+        LOG.info("JIT warm-up on the in-memory store");
+        try (Backend memory = new Backend(BackendKind.MEMORY, servers)) {
+            ThroughputScenario.run(memory, new ThroughputScenario.Sizes(Duration.ofSeconds(full ? 5 : 2),
+                    Duration.ofMillis(500), 2));
+            HandoffScenario.run(memory, new HandoffScenario.Sizes(full ? 5000 : 2000, 0, 0, 0, 0, Duration.ofSeconds(1)));
+        }
+    }
+
     private static List<BenchReport.Micro> jmh(boolean full) {
         var b = new OptionsBuilder()
                 .include("dev\\.profilestore\\.(bench\\.jmh\\.SaveBenchmark|engine\\.KeyQueueBenchmark)\\..*")
-                .shouldFailOnError(true);
+                .shouldFailOnError(true)
+                .output(jmhLog().toString()); // JMH's own progress output would mix into --json on stdout
         if (full) {
             b.forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2)).measurementIterations(5)
                     .measurementTime(TimeValue.seconds(2)).jvmArgsAppend("-Xmx1g");
@@ -127,6 +145,16 @@ public final class Bench {
             return out;
         } catch (RunnerException e) {
             throw new IllegalStateException("JMH failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path jmhLog() {
+        try {
+            Path log = Files.createTempFile("profilestore-bench-jmh", ".log");
+            LOG.info("JMH progress goes to {}", log);
+            return log;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

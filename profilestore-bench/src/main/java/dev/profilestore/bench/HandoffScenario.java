@@ -47,7 +47,7 @@ final class HandoffScenario {
             Node holder = a;
             Node requester = b;
             // Warm-up: a few handoffs not recorded (JIT, connection pools, prepared statements).
-            int warm = Math.max(5, sizes.liveSamples() / 10);
+            int warm = Math.max(20, sizes.liveSamples() / 5);
             for (int i = 0; i < warm + sizes.liveSamples() + sizes.lostSamples(); i++) {
                 boolean lose = i >= warm + sizes.liveSamples();
                 if (lose) {
@@ -89,7 +89,9 @@ final class HandoffScenario {
         results.add(new BenchReport.Handoff(label, "live holder", Dist.of(live), null, null));
         results.add(new BenchReport.Handoff(label, "notification lost", Dist.of(lost), null, null));
         results.add(new BenchReport.Handoff(label, "re-asked during handoff", Dist.of(reask), null, null));
-        results.add(crashed(backend, storeName, sizes));
+        if (sizes.crashRounds() > 0) {
+            results.add(crashed(backend, storeName, sizes));
+        }
         return new Outcome(results, live);
     }
 
@@ -144,9 +146,13 @@ final class HandoffScenario {
 
     /** Waits until the previous holder's session has ended (it released for the requester). */
     static void awaitEnded(Node holder, Profile<PlayerData> p) throws Exception {
+        awaitEnded(holder, p, holder.store);
+    }
+
+    static void awaitEnded(Node unused, Profile<PlayerData> p, dev.profilestore.ProfileStore<PlayerData> store) throws Exception {
         CompletableFuture<Void> ended = new CompletableFuture<>();
         // Profile state lives on the holder's callback executor: look there; the end signal may have fired already.
-        holder.store.callbackExecutor().execute(() -> {
+        store.callbackExecutor().execute(() -> {
             p.onSessionEnd().connect(r -> ended.complete(null));
             if (!p.isActive()) {
                 ended.complete(null);
