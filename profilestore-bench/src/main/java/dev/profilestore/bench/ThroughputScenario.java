@@ -33,11 +33,23 @@ final class ThroughputScenario {
     private ThroughputScenario() {}
 
     static BenchReport.Throughput run(Backend backend, Sizes sizes) {
+        return run(backend, sizes, false);
+    }
+
+    /**
+     * As {@link #run(Backend, Sizes)}; with {@code ioOnLoop}, the store runs its blocking calls on its event loop
+     * instead of virtual threads (a diagnostic: it shows what the thread hops cost; not a sane setting).
+     */
+    static BenchReport.Throughput run(Backend backend, Sizes sizes, boolean ioOnLoop) {
         String storeName = "Throughput" + System.nanoTime() % 1_000_000;
         int workers = backend.kind() == BackendKind.SQLITE ? 1 : sizes.workers();
+        var builder = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new).serverId("throughput");
+        if (ioOnLoop) {
+            java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
+            builder.callbackExecutor(loop).ioExecutor(Runnable::run);
+        }
         try (Storage storage = backend.storage();
-             ProfileStore<PlayerData> store = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new)
-                     .storage(storage).serverId("throughput").build();
+             ProfileStore<PlayerData> store = builder.storage(storage).build();
              RawDriver raw = backend.raw()) {
             byte[] payload = prepare(store, storage, storeName, workers);
             prepareRaw(backend, payload, workers);
