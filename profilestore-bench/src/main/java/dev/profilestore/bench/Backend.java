@@ -1,0 +1,90 @@
+package dev.profilestore.bench;
+
+import dev.profilestore.memory.InMemoryMessaging;
+import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.mysql.MysqlMessaging;
+import dev.profilestore.mysql.MysqlStorage;
+import dev.profilestore.postgres.PostgresMessaging;
+import dev.profilestore.postgres.PostgresStorage;
+import dev.profilestore.redis.RedisMessaging;
+import dev.profilestore.redis.RedisStorage;
+import dev.profilestore.spi.Messaging;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.sqlite.SqliteMessaging;
+import dev.profilestore.sqlite.SqliteStorage;
+import dev.profilestore.testkit.faults.FaultyMessaging;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * One backend under test: opens a fresh {@link Storage} and {@link Messaging} per simulated game server (each with
+ * its own connections, as separate processes would have), and raw drivers for the throughput baseline.
+ */
+final class Backend implements AutoCloseable {
+
+    private final BackendKind kind;
+    private final Servers servers;
+    private final InMemoryStorage memory;
+    private final InMemoryMessaging hub;
+    private final Path sqliteFile;
+
+    Backend(BackendKind kind, Servers servers) {
+        this.kind = kind;
+        this.servers = servers;
+        this.memory = kind == BackendKind.MEMORY ? new InMemoryStorage() : null;
+        this.hub = kind == BackendKind.MEMORY ? new InMemoryMessaging() : null;
+        this.sqliteFile = servers.dir().resolve("bench.db");
+        // Start the server and create the schema before anything is timed.
+        storage().close();
+    }
+
+    BackendKind kind() {
+        return kind;
+    }
+
+    /** A new storage instance with its own connections; the caller closes it. */
+    Storage storage() {
+        return switch (kind) {
+            case MEMORY -> new CountingStorage(memory); // does not close the shared store
+            case SQLITE -> SqliteStorage.open(sqliteFile);
+            case POSTGRES -> PostgresStorage.open(servers.postgresUri());
+            case REDIS -> RedisStorage.connect(servers.redisUri());
+            case MARIADB -> MysqlStorage.open(servers.mariadbUri());
+        };
+    }
+
+    /** A new messaging instance with its own connections; the caller closes it. */
+    Messaging messaging() {
+        return switch (kind) {
+            case MEMORY -> new FaultyMessaging(hub); // does not close the shared hub
+            case SQLITE -> SqliteMessaging.open(sqliteFile);
+            case POSTGRES -> PostgresMessaging.open(servers.postgresUri());
+            case REDIS -> RedisMessaging.connect(servers.redisUri());
+            case MARIADB -> MysqlMessaging.open(servers.mariadbUri());
+        };
+    }
+
+    /** The raw-driver baseline for throughput, doing the round trips this backend's storage does. */
+    RawDriver raw() {
+        return switch (kind) {
+            case MEMORY -> new RawDriver.Memory();
+            case SQLITE -> RawDriver.Jdbc.sqlite(sqliteFile);
+            case POSTGRES -> RawDriver.Jdbc.postgres(servers.postgresJdbcUrl());
+            case REDIS -> new RawDriver.Redis(servers.redisUri());
+            case MARIADB -> RawDriver.Jdbc.mariadb(servers.mariadbJdbcUrl());
+        };
+    }
+
+    /** Runs {@code work} with a storage instance, then closes it. */
+    void withStorage(Consumer<Storage> work) {
+        try (Storage s = storage()) {
+            work.accept(s);
+        }
+    }
+
+    @Override
+    public void close() {
+        // Servers are owned by Servers; the in-memory store needs no closing.
+    }
+}

@@ -1,0 +1,201 @@
+package dev.profilestore.bench;
+
+import dev.profilestore.Profile;
+import dev.profilestore.ProfileStore;
+import dev.profilestore.SessionOptions;
+import dev.profilestore.spi.Messaging;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StorageCapabilities;
+import dev.profilestore.spi.StoredRecord;
+import dev.profilestore.spi.VersionInfo;
+import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.WriteResult;
+import dev.profilestore.testkit.PlayerData;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Diagnosis, not measurement: the timeline of single handoffs (every store call and control message of both
+ * servers, in microseconds from the request), to see where a handoff's time goes on each backend.
+ * Run: {@code bench-trace [backend ...]} or {@code java -cp profilestore-bench.jar dev.profilestore.bench.HandoffTrace sqlite}.
+ */
+public final class HandoffTrace {
+
+    private HandoffTrace() {}
+
+    /** Prints the timelines of a few handoffs per backend named in {@code args} (default: all). */
+    public static void main(String[] args) throws Exception {
+        EnumSet<BackendKind> kinds = EnumSet.noneOf(BackendKind.class);
+        for (String a : args) {
+            kinds.add(BackendKind.parse(a));
+        }
+        if (kinds.isEmpty()) {
+            kinds = EnumSet.allOf(BackendKind.class);
+        }
+        try (Servers servers = new Servers()) {
+            for (BackendKind kind : kinds) {
+                System.out.println(trace(new Backend(kind, servers), Integer.getInteger("warm", 20), 2));
+            }
+        }
+        System.exit(0);
+    }
+
+    /** Runs {@code warm + shown} handoffs and returns the timelines of the last {@code shown}. */
+    static String trace(Backend backend, int warm, int shown) throws Exception {
+        List<String> log = new ArrayList<>();
+        long[] origin = {System.nanoTime()};
+        Consumer<String> event = e -> {
+            synchronized (log) {
+                log.add(String.format(java.util.Locale.ROOT, "%9.3f ms  %-7s %s  [%s]",
+                        (System.nanoTime() - origin[0]) / 1e6, "", e, Thread.currentThread().getName()));
+            }
+        };
+        String storeName = "Trace" + System.nanoTime() % 100_000;
+        StringBuilder out = new StringBuilder("== " + backend.kind().label() + " ==\n");
+        try (Storage sa = backend.storage(); Messaging ma = backend.messaging();
+             Storage sb = backend.storage(); Messaging mb = backend.messaging();
+             ProfileStore<PlayerData> a = store(storeName, "A", sa, ma, event);
+             ProfileStore<PlayerData> b = store(storeName, "B", sb, mb, event)) {
+            ProfileStore<PlayerData> holder = a;
+            ProfileStore<PlayerData> requester = b;
+            Profile<PlayerData> held = holder.startSession("traced", SessionOptions.defaults()).orElseThrow();
+            for (int i = 0; i < warm + shown; i++) {
+                synchronized (log) {
+                    log.clear();
+                }
+                origin[0] = System.nanoTime();
+                event.accept((requester == a ? "A" : "B") + " asks");
+                Profile<PlayerData> got = requester.startSessionAsync("traced", SessionOptions.defaults())
+                        .get(30, TimeUnit.SECONDS).orElseThrow();
+                event.accept((requester == a ? "A" : "B") + " holds");
+                if (i >= warm) {
+                    synchronized (log) {
+                        log.forEach(l -> out.append(l).append('\n'));
+                    }
+                    out.append('\n');
+                }
+                HandoffScenario.awaitEnded(null, held, holder);
+                held = got;
+                ProfileStore<PlayerData> t = holder;
+                holder = requester;
+                requester = t;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return out.toString();
+    }
+
+    private static ProfileStore<PlayerData> store(String name, String id, Storage s, Messaging m, Consumer<String> event) {
+        return ProfileStore.builder(name, PlayerData.class, PlayerData::new)
+                .storage(new Traced(s, id, event))
+                .messaging(new TracedMessaging(m, id, event))
+                .serverId("trace-" + id + "-" + System.nanoTime() % 10_000)
+                .lease(Duration.ofSeconds(15))
+                .build();
+    }
+
+    private record TracedMessaging(Messaging m, String id, Consumer<String> event) implements Messaging {
+        @Override
+        public void publish(String channel, byte[] payload) {
+            event.accept(id + " publish " + new String(payload, java.nio.charset.StandardCharsets.UTF_8).split(",")[0]);
+            m.publish(channel, payload);
+        }
+
+        @Override
+        public Subscription subscribe(String channel, Consumer<byte[]> listener) {
+            return m.subscribe(channel, p -> {
+                event.accept(id + " received " + new String(p, java.nio.charset.StandardCharsets.UTF_8).split(",")[0]);
+                listener.accept(p);
+            });
+        }
+
+        @Override
+        public void close() {
+            // closed by the caller
+        }
+    }
+
+    private record Traced(Storage s, String id, Consumer<String> event) implements Storage {
+        private <R> R timed(String what, java.util.function.Supplier<R> call) {
+            event.accept(id + " " + what + " ->");
+            R r = call.get();
+            event.accept(id + " " + what + " <-");
+            return r;
+        }
+
+        @Override
+        public StorageCapabilities capabilities() {
+            return s.capabilities();
+        }
+
+        @Override
+        public Optional<StoredRecord> read(String store, String key) {
+            return timed("read", () -> s.read(store, key));
+        }
+
+        @Override
+        public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
+            return timed("write(" + write.versioning() + ")", () -> s.write(store, key, expectedRevision, write));
+        }
+
+        @Override
+        public boolean remove(String store, String key) {
+            return s.remove(store, key);
+        }
+
+        @Override
+        public void purge(String store, String key) {
+            s.purge(store, key);
+        }
+
+        @Override
+        public List<VersionInfo> versions(String store, String key, VersionRange query) {
+            return s.versions(store, key, query);
+        }
+
+        @Override
+        public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
+            return s.readVersion(store, key, versionId);
+        }
+
+        @Override
+        public List<String> keysByUserId(String store, long userId) {
+            return s.keysByUserId(store, userId);
+        }
+
+        @Override
+        public List<String> listKeys(String store, String afterKey, int limit) {
+            return s.listKeys(store, afterKey, limit);
+        }
+
+        @Override
+        public void renewLease(String serverId, Duration ttl) {
+            timed("renewLease", () -> {
+                s.renewLease(serverId, ttl);
+                return null;
+            });
+        }
+
+        @Override
+        public boolean isLeaseLive(String serverId) {
+            return timed("isLeaseLive", () -> s.isLeaseLive(serverId));
+        }
+
+        @Override
+        public void dropLease(String serverId) {
+            s.dropLease(serverId);
+        }
+
+        @Override
+        public void close() {
+            // closed by the caller
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.profilestore.bench;
+
+import dev.profilestore.Profile;
+import dev.profilestore.ProfileStore;
+import dev.profilestore.SessionOptions;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.testkit.PlayerData;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Scenario 2: session cycles (start, change, save, end) per second through the library, against the raw driver
+ * doing the same round trips ({@link RawDriver}) in the same run. Both sides run the same number of worker
+ * threads, each on its own keys, and are measured alternately (ours, raw, ours, raw) so drift hits both.
+ */
+final class ThroughputScenario {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ThroughputScenario.class);
+    private static final int KEYS_PER_WORKER = 50;
+
+    /** Sizes of one run. */
+    record Sizes(Duration warmup, Duration measure, int workers) {}
+
+    private ThroughputScenario() {}
+
+    static BenchReport.Throughput run(Backend backend, Sizes sizes) {
+        return run(backend, sizes, false);
+    }
+
+    /**
+     * As {@link #run(Backend, Sizes)}; with {@code ioOnLoop}, the store runs its blocking calls on its event loop
+     * instead of virtual threads (a diagnostic: it shows what the thread hops cost; not a sane setting).
+     */
+    static BenchReport.Throughput run(Backend backend, Sizes sizes, boolean ioOnLoop) {
+        String storeName = "Throughput" + System.nanoTime() % 1_000_000;
+        int workers = backend.kind() == BackendKind.SQLITE ? 1 : sizes.workers();
+        var builder = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new).serverId("throughput");
+        if (ioOnLoop) {
+            java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
+            builder.callbackExecutor(loop).ioExecutor(Runnable::run);
+        }
+        try (Storage storage = backend.storage();
+             ProfileStore<PlayerData> store = builder.storage(storage).build();
+             RawDriver raw = backend.raw()) {
+            byte[] payload = prepare(store, storage, storeName, workers);
+            prepareRaw(backend, payload, workers);
+            List<RawDriver.Worker> rawWorkers = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                rawWorkers.add(raw.worker());
+            }
+            Histogram oursH = Dist.histogram();
+            Histogram rawH = Dist.histogram();
+            measure(sizes.warmup(), workers, (w, i) -> oursCycle(store, key(w, i)), Dist.histogram());
+            measure(sizes.warmup(), workers, (w, i) -> rawWorkers.get(w).cycle(key(w, i), payload), Dist.histogram());
+            long ours = 0;
+            long rawCount = 0;
+            for (int round = 0; round < 2; round++) {
+                ours += measure(sizes.measure(), workers, (w, i) -> oursCycle(store, key(w, i)), oursH);
+                rawCount += measure(sizes.measure(), workers, (w, i) -> rawWorkers.get(w).cycle(key(w, i), payload), rawH);
+            }
+            rawWorkers.forEach(RawDriver.Worker::close);
+            double seconds = 2 * sizes.measure().toNanos() / 1e9;
+            double oursRate = ours / seconds;
+            double rawRate = rawCount / seconds;
+            LOG.info("{} throughput: ours {} cycles/s, raw {} cycles/s, ratio {}", backend.kind().label(),
+                    Math.round(oursRate), Math.round(rawRate), oursRate / rawRate);
+            return new BenchReport.Throughput(backend.kind().label(), workers, oursRate, rawRate, oursRate / rawRate,
+                    Dist.of(oursH), Dist.of(rawH), payload.length);
+        } catch (Exception e) {
+            throw new IllegalStateException(backend.kind().label() + " throughput scenario failed: " + e, e);
+        }
+    }
+
+    private static String key(int worker, long i) {
+        return "w" + worker + "-k" + (i % KEYS_PER_WORKER);
+    }
+
+    /** Creates every key once through the library; returns a released record's payload for the raw side. */
+    private static byte[] prepare(ProfileStore<PlayerData> store, Storage storage, String storeName, int workers) {
+        for (int w = 0; w < workers; w++) {
+            for (int i = 0; i < KEYS_PER_WORKER; i++) {
+                oursCycle(store, key(w, i));
+            }
+        }
+        return storage.read(storeName, key(0, 0)).orElseThrow().payload();
+    }
+
+    /** Creates the raw side's records (through the library, under the raw store name). */
+    private static void prepareRaw(Backend backend, byte[] payload, int workers) {
+        try (Storage storage = backend.storage();
+             ProfileStore<PlayerData> store = ProfileStore.builder(RawDriver.STORE, PlayerData.class, PlayerData::new)
+                     .storage(storage).serverId("throughput-raw-setup").build()) {
+            for (int w = 0; w < workers; w++) {
+                for (int i = 0; i < KEYS_PER_WORKER; i++) {
+                    oursCycle(store, key(w, i));
+                }
+            }
+        }
+    }
+
+    /** One session cycle through the public API, as a game server would do it from a virtual thread. */
+    static void oursCycle(ProfileStore<PlayerData> store, String key) {
+        Profile<PlayerData> p = store.startSession(key, SessionOptions.defaults()).orElseThrow();
+        CompletableFuture.supplyAsync(() -> {
+            p.data().coins++;
+            return p.saveAsync();
+        }, store.callbackExecutor()).thenCompose(f -> f).join();
+        p.endSession();
+    }
+
+    @FunctionalInterface
+    private interface Cycle {
+        void run(int worker, long iteration);
+    }
+
+    /** Runs {@code workers} threads for {@code duration}; returns the cycles completed. */
+    private static long measure(Duration duration, int workers, Cycle cycle, Histogram h) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int worker = w;
+            threads.add(Thread.ofPlatform().name("bench-worker-" + w).start(() -> {
+                long i = 0;
+                try {
+                    while (!stop.get()) {
+                        long t0 = System.nanoTime();
+                        cycle.run(worker, i++);
+                        long t = System.nanoTime() - t0;
+                        synchronized (h) {
+                            Dist.record(h, t);
+                        }
+                        done.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }));
+        }
+        TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+        long count = done.get();
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("a worker failed: " + failures.getFirst(), failures.getFirst());
+        }
+        return count;
+    }
+}
