@@ -56,6 +56,8 @@ final class SessionStarter<T> {
         /** A released profile we saw reserved for another requester's session, and since when. */
         String reservedFor;
         long reservedSinceNanos;
+        /** Re-checks while the profile is reserved for another requester: 5 ms, doubling to the poll cap. */
+        final Backoff reservedPoll = new Backoff(Duration.ofMillis(5), engine.timings.pollMax());
         boolean done;
 
         Job(String key, SessionOptions options) {
@@ -74,7 +76,12 @@ final class SessionStarter<T> {
     /** Steps a decision can lead to. */
     private sealed interface Step {
         record Acquired(Outcome.Written written, Object data, boolean takeover, boolean stolen) implements Step {}
-        record Wait() implements Step {}
+        /** Wait for a wake-up or the fallback poll; {@code soon} re-checks on a short timer of its own. */
+        record Wait(boolean soon) implements Step {
+            Wait() {
+                this(false);
+            }
+        }
         record Retry(Current current) implements Step {}
         record Finish(SessionStart.Reason reason, String detail) implements Step {}
     }
@@ -260,8 +267,9 @@ final class SessionStarter<T> {
         if (now - job.reservedSinceNanos >= grace) {
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
+        // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
         return engine.call(() -> engine.storage.isLeaseLive(pending.serverId())).thenCompose(live -> live
-                ? CompletableFuture.completedFuture(new Step.Wait())
+                ? CompletableFuture.completedFuture(new Step.Wait(true))
                 : acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
@@ -291,7 +299,7 @@ final class SessionStarter<T> {
                 attempt(job, null);
             }
             case Step.Wait wait -> {
-                Duration delay = job.poll.next();
+                Duration delay = wait.soon() ? job.reservedPoll.next() : job.poll.next();
                 long stealIn = job.requestedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
                 if (job.requested && stealIn >= 0 && stealIn < delay.toNanos()) {
                     delay = Duration.ofNanos(stealIn);

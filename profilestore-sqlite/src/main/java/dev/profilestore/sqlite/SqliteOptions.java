@@ -25,9 +25,9 @@ public record SqliteOptions(JdbcStorageOptions storage, Duration busyTimeout, Du
         }
     }
 
-    /** Default table prefix and retention, a 5 s busy timeout, a 10 ms poll interval. */
+    /** Default table prefix and retention, a 5 s busy timeout, a 2 ms poll interval. */
     public static SqliteOptions defaults() {
-        return new SqliteOptions(JdbcStorageOptions.defaults(), Duration.ofSeconds(5), Duration.ofMillis(10));
+        return new SqliteOptions(JdbcStorageOptions.defaults(), Duration.ofSeconds(5), Duration.ofMillis(2));
     }
 
     /** These options with other storage settings. */
