@@ -56,6 +56,8 @@ final class SessionStarter<T> {
         /** A released profile we saw reserved for another requester's session, and since when. */
         String reservedFor;
         long reservedSinceNanos;
+        /** How long the holder's lease had left at the last check, by the store's clock; null when not checked. */
+        Duration holderLeaseEndsIn;
         /** Re-checks while the profile is reserved for another requester: 5 ms, doubling to the poll cap. */
         final Backoff reservedPoll = new Backoff(Duration.ofMillis(5), engine.timings.pollMax());
         boolean done;
@@ -215,8 +217,9 @@ final class SessionStarter<T> {
                 && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()) {
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, true, nowMs);
         }
-        return engine.call(() -> engine.storage.isLeaseLive(lock.serverId())).thenCompose(live -> {
-            if (!live) {
+        return engine.call(() -> engine.storage.leaseRemaining(lock.serverId())).thenCompose(remaining -> {
+            job.holderLeaseEndsIn = remaining;
+            if (remaining.isZero()) {
                 return acquire(job, current, env, data, RecordWrite.Versioning.NONE, true, false, nowMs);
             }
             Envelope.Takeover takeover = env.meta.takeover;
@@ -268,7 +271,7 @@ final class SessionStarter<T> {
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
         // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
-        return engine.call(() -> engine.storage.isLeaseLive(pending.serverId())).thenCompose(live -> live
+        return engine.call(() -> engine.storage.leaseRemaining(pending.serverId())).thenCompose(left -> !left.isZero()
                 ? CompletableFuture.completedFuture(new Step.Wait(true))
                 : acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
@@ -300,6 +303,11 @@ final class SessionStarter<T> {
             }
             case Step.Wait wait -> {
                 Duration delay = wait.soon() ? job.reservedPoll.next() : job.poll.next();
+                if (job.holderLeaseEndsIn != null && job.holderLeaseEndsIn.compareTo(delay) < 0) {
+                    // The holder's lease runs out before the next poll: look again right after it does.
+                    delay = job.holderLeaseEndsIn.plusMillis(1);
+                }
+                job.holderLeaseEndsIn = null;
                 long stealIn = job.requestedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
                 if (job.requested && stealIn >= 0 && stealIn < delay.toNanos()) {
                     delay = Duration.ofNanos(stealIn);

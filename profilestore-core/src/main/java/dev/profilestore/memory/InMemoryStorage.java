@@ -208,6 +208,13 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public synchronized Duration leaseRemaining(String serverId) {
+        Instant until = leases.get(serverId);
+        Instant now = clock.instant();
+        return until == null || !now.isBefore(until) ? Duration.ZERO : Duration.between(now, until);
+    }
+
+    @Override
     public synchronized void dropLease(String serverId) {
         leases.remove(serverId);
     }

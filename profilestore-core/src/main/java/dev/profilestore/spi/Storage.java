@@ -98,6 +98,19 @@ public interface Storage extends AutoCloseable {
     /** Whether the server's lease is still running, by the store's clock. An unknown server is not live. */
     boolean isLeaseLive(String serverId);
 
+    /** What {@link #leaseRemaining} answers for a live lease whose end the backend cannot tell. */
+    Duration UNKNOWN_REMAINING = Duration.ofDays(365_000);
+
+    /**
+     * How long the server's lease has left by the store's clock: {@link Duration#ZERO} when it has run out
+     * or is unknown. A requester waiting for a crashed holder uses it to try again the moment the lease
+     * ends, rather than at its next poll. The default can only tell live from not, and answers
+     * {@link #UNKNOWN_REMAINING} for a live lease.
+     */
+    default Duration leaseRemaining(String serverId) {
+        return isLeaseLive(serverId) ? UNKNOWN_REMAINING : Duration.ZERO;
+    }
+
     /** Ends the server's lease now (clean shutdown). */
     void dropLease(String serverId);
 

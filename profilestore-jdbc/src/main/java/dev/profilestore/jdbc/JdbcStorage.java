@@ -593,6 +593,18 @@ public class JdbcStorage implements Storage {
     }
 
     @Override
+    public Duration leaseRemaining(String serverId) {
+        return run("lease check", null, "server " + serverId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.leaseRemaining)) {
+                ps.setString(1, serverId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Duration.ofNanos(Math.max(0, rs.getLong(1)) * 1_000) : Duration.ZERO;
+                }
+            }
+        });
+    }
+
+    @Override
     public void dropLease(String serverId) {
         run("lease drop", null, "server " + serverId, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.dropLease)) {
@@ -649,6 +661,7 @@ public class JdbcStorage implements Storage {
         final String listKeysAfter;
         final String upsertLease;
         final String leaseLive;
+        final String leaseRemaining;
         final String dropLease;
 
         Sql(TableNames t, SqlDialect d) {
@@ -682,6 +695,8 @@ public class JdbcStorage implements Storage {
                     + " WHERE store = ? AND record_key > ? ORDER BY record_key LIMIT ?";
             upsertLease = d.upsertLease(t);
             leaseLive = "SELECT 1 FROM " + t.leases() + " WHERE server_id = ? AND expires_at > " + d.nowMicros();
+            leaseRemaining = "SELECT expires_at - " + d.nowMicros() + " FROM " + t.leases()
+                    + " WHERE server_id = ? AND expires_at > " + d.nowMicros();
             dropLease = "DELETE FROM " + t.leases() + " WHERE server_id = ?";
         }
     }

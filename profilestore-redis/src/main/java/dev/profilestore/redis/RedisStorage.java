@@ -469,6 +469,13 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
+    public Duration leaseRemaining(String serverId) {
+        Objects.requireNonNull(serverId, "serverId");
+        Long ms = await("check lease of " + serverId, () -> redis.pttl(keys.lease(serverId)));
+        return ms == null || ms <= 0 ? Duration.ZERO : Duration.ofMillis(ms);
+    }
+
+    @Override
     public void dropLease(String serverId) {
         Objects.requireNonNull(serverId, "serverId");
         await("drop lease of " + serverId, () -> redis.del(keys.lease(serverId)));

@@ -480,7 +480,7 @@ public abstract class SessionScenarios {
         if (leasesOnManualClock()) {
             cluster.advance(lease().minusSeconds(1));
             assertThat(moving).as("the lease still runs").isNotDone();
-            cluster.advance(Duration.ofSeconds(3)); // the rest of the lease, plus at most one 2 s poll
+            cluster.advance(Duration.ofMillis(1_002)); // the requester looks again the moment the lease ends
         } else {
             assertThat(moving).as("the lease still runs").isNotDone();
             letLeaseRunOut("server-a");

@@ -682,6 +682,20 @@ public abstract class StorageContract {
     }
 
     @Test
+    void leaseRemaining_isAtMostTheTtl_andZeroOnceDroppedOrUnknown() {
+        String server = serverId();
+        assertThat(storage.leaseRemaining(server)).isZero();
+        storage.renewLease(server, Duration.ofMinutes(5));
+        Duration left = storage.leaseRemaining(server);
+        assertThat(left).isPositive();
+        if (!left.equals(Storage.UNKNOWN_REMAINING)) {
+            assertThat(left).isLessThanOrEqualTo(Duration.ofMinutes(5)).isGreaterThan(Duration.ofMinutes(4));
+        }
+        storage.dropLease(server);
+        assertThat(storage.leaseRemaining(server)).isZero();
+    }
+
+    @Test
     void lease_dropped_isNotLive() {
         String server = serverId();
         storage.renewLease(server, Duration.ofMinutes(5));

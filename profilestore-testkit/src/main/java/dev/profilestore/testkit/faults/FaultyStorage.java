@@ -135,6 +135,12 @@ public final class FaultyStorage implements Storage {
     }
 
     @Override
+    public Duration leaseRemaining(String serverId) {
+        check("leaseRemaining");
+        return delegate.leaseRemaining(serverId);
+    }
+
+    @Override
     public void dropLease(String serverId) {
         check("dropLease");
         delegate.dropLease(serverId);

@@ -157,6 +157,12 @@ final class SimStorage extends ForwardingStorage {
     }
 
     @Override
+    public java.time.Duration leaseRemaining(String serverId) {
+        before("leaseRemaining " + serverId);
+        return delegate.leaseRemaining(serverId);
+    }
+
+    @Override
     public void dropLease(String serverId) {
         before("dropLease");
         delegate.dropLease(serverId);
