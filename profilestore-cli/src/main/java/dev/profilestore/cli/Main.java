@@ -18,11 +18,11 @@ import java.util.concurrent.CompletionException;
  * demo exits with 1 when its audit finds a problem.
  */
 @Command(name = "profilestore", mixinStandardHelpOptions = true, version = "profilestore 0.1.0-SNAPSHOT",
-        description = "Session-locked player profiles: a demo network with an audit, and operator commands.",
+        description = "Session-locked player profiles: a demo network with an audit, operator commands, the fault-injecting simulator (torture), and benchmarks (bench).",
         subcommands = {DemoCommand.class, OperatorCommands.Inspect.class, OperatorCommands.Versions.class,
                 OperatorCommands.Rollback.class, OperatorCommands.Erase.class, OperatorCommands.Sessions.class,
                 OperatorCommands.Release.class, OperatorCommands.Export.class, OperatorCommands.Import.class,
-                CommandLine.HelpCommand.class})
+                TortureCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
