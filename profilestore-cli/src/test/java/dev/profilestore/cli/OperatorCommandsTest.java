@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -345,16 +344,13 @@ class OperatorCommandsTest {
         Path ro = Files.createDirectory(dir.resolve("ro"));
         Path file = ro.resolve("p.db");
         SqliteStorage.open(file).close();
-        Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
-        try {
-            assumeThat(Files.isWritable(ro)).as("this process ignores directory permissions (it runs as root), so a"
-                    + " read-only directory cannot be made here; NOT TESTED").isFalse();
+        try (var readOnly = dev.profilestore.testkit.faults.ReadOnlyDirectory.of(ro)) {
+            assumeThat(readOnly.effective()).as("neither permissions nor chattr +i could make a read-only directory"
+                    + " here; NOT TESTED").isTrue();
             assertOneLineError(CliRun.of("sessions", "--store", "sqlite:" + file), "read-only");
             Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
             assertOneLineError(CliRun.of("import", empty.toString(), "--store", "sqlite:" + ro.resolve("new.db")),
                     "not writable");
-        } finally {
-            Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
 
