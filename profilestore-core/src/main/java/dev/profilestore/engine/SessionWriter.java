@@ -1,31 +1,25 @@
 package dev.profilestore.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.profilestore.DroppedMessages;
 import dev.profilestore.LastSaveReason;
-import dev.profilestore.Profile;
 import dev.profilestore.ProfileStoreException;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.StorageException;
-import dev.profilestore.UnsupportedFormatException;
-import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
-import dev.profilestore.spi.WriteResult;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Every write of profile content: session saves (and the read-only check that replaces a save of an
- * unchanged profile), last saves that release the lock, overwrites from views, multi-profile commits,
- * and messages. Runs on the event loop.
+ * The writes of one session's profile: saves (and the read-only check that replaces a save of an
+ * unchanged profile), the last save that releases the lock, and overwrites from views; plus the
+ * bookkeeping after a write (messages to deliver, a takeover request to honour, a lost lock). Runs on the
+ * event loop.
  */
 final class SessionWriter<T> {
 
@@ -39,9 +33,9 @@ final class SessionWriter<T> {
     }
 
     /** What a save writes, taken on the loop in one go so it is a consistent picture of the profile. */
-    private record Snapshot(byte[] dataJson, ObjectNode metadata, TreeSet<Long> userIds, Set<Long> processed) {}
+    record Snapshot(byte[] dataJson, ObjectNode metadata, TreeSet<Long> userIds, Set<Long> processed) {}
 
-    private Snapshot snapshot(ActiveProfile<T> p) {
+    Snapshot snapshot(ActiveProfile<T> p) {
         byte[] json = engine.codec.serialize(p.data);
         ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
         return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed));
@@ -93,11 +87,11 @@ final class SessionWriter<T> {
         });
     }
 
-    private Current cached(ActiveProfile<T> p) {
+    Current cached(ActiveProfile<T> p) {
         return Current.cached(p.revision, p.cached, p.keyInfo.createdAt(), p.keyInfo.updatedAt());
     }
 
-    private Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release) {
+    Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release) {
         Envelope.Lock lock = current.lock();
         if (lock == null || !lock.sessionId().equals(p.session.sessionId()) || lock.epoch() != p.session.epoch()) {
             return new Plan.Abort(LOST);
@@ -120,7 +114,7 @@ final class SessionWriter<T> {
                 : RecordWrite.Versioning.NONE);
     }
 
-    private void afterWrite(ActiveProfile<T> p, Outcome outcome, Snapshot s, boolean release, long started) {
+    void afterWrite(ActiveProfile<T> p, Outcome outcome, Snapshot s, boolean release, long started) {
         if (outcome instanceof Outcome.Aborted aborted) {
             lost(p, aborted.current());
             throw new SessionLostException("profile " + engine.name + "/" + p.key + " is no longer held by this session;"
@@ -181,7 +175,7 @@ final class SessionWriter<T> {
         }
     }
 
-    private void lost(ActiveProfile<T> p, Current current) {
+    void lost(ActiveProfile<T> p, Current current) {
         if (p.state == ActiveProfile.State.ENDED) {
             return;
         }
@@ -339,259 +333,4 @@ final class SessionWriter<T> {
         return env;
     }
 
-    // ---- atomic multi-profile save and commit ----
-
-    CompletableFuture<Void> saveAll(List<Profile<T>> profiles) {
-        return commit(profiles, null);
-    }
-
-    /**
-     * Saves several profiles in one atomic write, after running {@code change} on them (null: none).
-     * With a change, store errors are retried and a commit that cannot land puts the data back.
-     */
-    CompletableFuture<Void> commit(List<Profile<T>> profiles, Runnable change) {
-        if (!engine.storage.capabilities().atomicMultiWrite()) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("the storage of store " + engine.name
-                    + " cannot write several keys atomically"));
-        }
-        List<ActiveProfile<T>> list = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (Profile<T> profile : profiles) {
-            if (!(profile instanceof ActiveProfile<T> p) || p.engine != engine) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException(profile + " is not a session of store "
-                        + engine.name));
-            }
-            if (!seen.add(p.key)) {
-                return CompletableFuture.failedFuture(new IllegalArgumentException("profile " + p.key + " is listed twice"));
-            }
-            list.add(p);
-        }
-        if (list.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        long started = engine.scheduler.nanoTime();
-        return engine.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
-            for (ActiveProfile<T> p : list) {
-                if (p.state != ActiveProfile.State.ACTIVE) {
-                    return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
-                            + " has no active session; nothing was saved"));
-                }
-            }
-            List<byte[]> before = new ArrayList<>();
-            if (change != null) {
-                for (ActiveProfile<T> p : list) {
-                    before.add(engine.codec.serialize(p.data));
-                }
-                try {
-                    change.run();
-                } catch (RuntimeException e) {
-                    putBack(list, before);
-                    return CompletableFuture.failedFuture(e);
-                }
-            }
-            list.forEach(p -> p.onSave.fire(null));
-            List<Snapshot> snapshots = new ArrayList<>();
-            try {
-                for (ActiveProfile<T> p : list) {
-                    snapshots.add(snapshot(p));
-                }
-            } catch (ProfileStoreException e) {
-                putBack(list, before);
-                return CompletableFuture.failedFuture(e);
-            }
-            List<Current> start = list.stream().map(this::cached).toList();
-            CompletableFuture<Void> result = new CompletableFuture<>();
-            var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
-            attemptCommit(list, snapshots, start, started, backoff, result, java.util.UUID.randomUUID().toString());
-            return result.whenComplete((v, e) -> {
-                if (e != null) {
-                    putBack(list, before);
-                }
-            });
-        }).whenComplete((v, e) -> {
-            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
-                engine.reportError("multi-profile save failed", list.get(0).key, e);
-            }
-        });
-    }
-
-    private void attemptCommit(List<ActiveProfile<T>> list, List<Snapshot> snapshots, List<Current> start, long started,
-                               Backoff backoff, CompletableFuture<Void> result, String commitId) {
-        attemptSaveAll(list, snapshots, start, started, commitId).whenComplete((v, e) -> {
-            if (e == null) {
-                result.complete(null);
-                return;
-            }
-            Throwable cause = StoreEngine.unwrap(e);
-            // A profile whose release is queued behind this commit still holds its lock: keep trying for it too.
-            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed
-                    && list.stream().noneMatch(p -> p.state == ActiveProfile.State.ENDED);
-            if (!retry) {
-                result.completeExceptionally(cause);
-                return;
-            }
-            engine.reportError("commit failed; retrying", list.get(0).key, cause);
-            // A lost reply may have applied the write: the cached revisions then conflict and the retry
-            // reads the current records, where this session still holds the lock, and writes the same snapshot.
-            List<Current> again = list.stream().map(this::cached).toList();
-            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(
-                    () -> attemptCommit(list, snapshots, again, started, backoff, result, commitId)));
-        });
-    }
-
-    /** Bookkeeping for a commit found to have landed: saved for the profiles still ours, then lost for the rest. */
-    private void landed(List<ActiveProfile<T>> list, List<Snapshot> snapshots, List<Current> currents, long started) {
-        for (int i = 0; i < list.size(); i++) {
-            ActiveProfile<T> p = list.get(i);
-            Current current = currents.get(i);
-            Envelope.Lock lock = current.lock();
-            if (lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch()) {
-                afterWrite(p, new Outcome.Written(current.env().copy(), snapshots.get(i).dataJson(), current.revision(),
-                        current.record().updatedAt(), current), snapshots.get(i), false, started);
-            } else {
-                if (p.onAfterSave.hasListeners()) {
-                    p.onAfterSave.fire(engine.codec.fromBytes(snapshots.get(i).dataJson()));
-                }
-                lost(p, current);
-            }
-        }
-    }
-
-    /**
-     * Puts back the data the profiles had before a commit's change, for those whose last write is still
-     * to come (active, or ending with the release queued behind the commit).
-     */
-    private void putBack(List<ActiveProfile<T>> list, List<byte[]> before) {
-        for (int i = 0; i < before.size(); i++) {
-            ActiveProfile<T> p = list.get(i);
-            if (p.state != ActiveProfile.State.ENDED) {
-                p.data = engine.codec.fromBytes(before.get(i));
-            }
-        }
-    }
-
-    private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<Snapshot> snapshots,
-                                                   List<Current> currents, long started, String commitId) {
-        if (currents.stream().anyMatch(c -> c.env() != null && c.env().recentSends.contains(commitId))) {
-            // An earlier try landed and only its reply was lost; the write is atomic, so all of it landed,
-            // even where another server has taken a profile since.
-            landed(list, snapshots, currents, started);
-            return CompletableFuture.completedFuture(null);
-        }
-        List<KeyedWrite> writes = new ArrayList<>();
-        List<Plan.Write> plans = new ArrayList<>();
-        for (int i = 0; i < list.size(); i++) {
-            ActiveProfile<T> p = list.get(i);
-            Plan plan = sessionWrite(p, currents.get(i), snapshots.get(i), false);
-            if (plan instanceof Plan.Write w) {
-                w.env().recentSends.add(commitId);
-                if (w.env().recentSends.size() > Envelope.RECENT_SENDS) {
-                    w.env().recentSends.remove(0);
-                }
-            }
-            if (plan instanceof Plan.Abort) {
-                lost(p, currents.get(i));
-                return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
-                        + " is no longer held by this session; nothing was saved"));
-            }
-            Plan.Write write = (Plan.Write) plan;
-            byte[] payload = engine.envelopes.encode(write.env(), write.dataJson());
-            if (payload.length > engine.settings.maxDataBytes()) {
-                return CompletableFuture.failedFuture(new dev.profilestore.DataTooLargeException("profile " + engine.name + "/"
-                        + p.key + " serializes to " + payload.length + " bytes, over the limit of "
-                        + engine.settings.maxDataBytes() + "; nothing was saved"));
-            }
-            plans.add(write);
-            writes.add(new KeyedWrite(engine.name, p.key, currents.get(i).revision(),
-                    new RecordWrite(payload, write.env().userIds, write.versioning())));
-        }
-        return engine.call(() -> {
-            List<WriteResult> results = engine.storage.writeAll(writes);
-            List<Object> mapped = new ArrayList<>();
-            for (WriteResult r : results) {
-                mapped.add(r instanceof WriteResult.Conflict c ? engine.toCurrent(c.current()) : r);
-            }
-            return mapped;
-        }).thenCompose(results -> {
-            if (results.stream().allMatch(r -> r instanceof WriteResult.Written)) {
-                for (int i = 0; i < list.size(); i++) {
-                    var w = (WriteResult.Written) results.get(i);
-                    afterWrite(list.get(i), new Outcome.Written(plans.get(i).env(), snapshots.get(i).dataJson, w.revision(),
-                            w.updatedAt(), currents.get(i)), snapshots.get(i), false, started);
-                }
-                return CompletableFuture.completedFuture(null);
-            }
-            List<Current> next = new ArrayList<>();
-            for (Object r : results) {
-                next.add((Current) r);
-            }
-            return attemptSaveAll(list, snapshots, next, started, commitId);
-        });
-    }
-
-    // ---- messages ----
-
-    CompletableFuture<Void> message(String key, JsonNode body) {
-        engine.requireOpen();
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        String sendId = java.util.UUID.randomUUID().toString();
-        attemptMessage(key, body, sendId, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
-        return result;
-    }
-
-    private void attemptMessage(String key, JsonNode body, String sendId, Backoff backoff, CompletableFuture<Void> result) {
-        int[] dropped = {0};
-        engine.keys.run(key, () -> engine.update(key, null, current -> {
-            if (current.env() != null && current.env().recentSends.contains(sendId)) {
-                return new Plan.Abort("already sent"); // an earlier try landed; only its reply was lost
-            }
-            Envelope env = current.env() != null ? current.env().copy() : new Envelope();
-            env.recentSends.add(sendId);
-            if (env.recentSends.size() > Envelope.RECENT_SENDS) {
-                env.recentSends.remove(0);
-            }
-            env.lastMessageId++;
-            env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
-            dropped[0] = 0;
-            while (env.messages.size() > engine.timings.maxMessages()) {
-                env.messages.remove(0);
-                dropped[0]++;
-            }
-            return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
-                    : RecordWrite.Versioning.NONE);
-        })).whenComplete((outcome, error) -> {
-            if (error == null && outcome instanceof Outcome.Aborted) {
-                result.complete(null);
-                return;
-            }
-            if (error == null) {
-                var written = (Outcome.Written) outcome;
-                if (written.before().corrupt() != null) {
-                    engine.reportOverwrite(key, written.before().corrupt());
-                }
-                if (dropped[0] > 0) {
-                    engine.onMessagesDropped.fire(new DroppedMessages(engine.name, key, dropped[0]));
-                }
-                Envelope.Lock lock = written.env().isMessageBox() ? null : written.env().meta.lock;
-                if (lock != null) {
-                    ActiveProfile<T> local = engine.active.get(key);
-                    if (local != null && local.session.sessionId().equals(lock.sessionId())) {
-                        save(local, false);
-                    } else {
-                        engine.publish(lock.serverId(), ControlMessage.Kind.MESSAGE, key, lock.epoch());
-                    }
-                }
-                result.complete(null);
-                return;
-            }
-            Throwable cause = StoreEngine.unwrap(error);
-            engine.reportError("message failed", key, cause);
-            if (!(cause instanceof StorageException) || engine.closing || cause instanceof UnsupportedFormatException) {
-                result.completeExceptionally(cause);
-                return;
-            }
-            engine.scheduler.schedule(backoff.next(),
-                    () -> engine.loop.execute(() -> attemptMessage(key, body, sendId, backoff, result)));
-        });
-    }
 }

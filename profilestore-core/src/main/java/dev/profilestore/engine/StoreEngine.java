@@ -47,8 +47,9 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The store: wiring, the event loop, reads, messages, removal and shutdown. Session starts live in
- * {@link SessionStarter}, saves and releases in {@link SessionWriter}; see the package notes.
+ * The store: wiring, the event loop, reads, removal and shutdown. Session starts live in
+ * {@link SessionStarter}, saves and releases in {@link SessionWriter}, multi-profile commits in
+ * {@link CommitWriter}, messages in {@link MessageWriter}; see the package notes.
  */
 public final class StoreEngine<T> implements ProfileStore<T> {
 
@@ -78,6 +79,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     /** Sessions whose last save is in flight, by key. */
     final Map<String, ActiveProfile<T>> ending = new HashMap<>();
     final SessionWriter<T> writer;
+    private final CommitWriter<T> commits;
+    private final MessageWriter<T> messages;
     final SessionStarter<T> starter;
     final AutoSaver<T> autoSaver;
     final LeaseKeeper lease;
@@ -125,6 +128,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 timings.criticalStateExpire().toNanos());
         this.metrics = Metrics.create(settings.meterRegistry(), name, active::size, () -> criticalNow ? 1 : 0);
         this.writer = new SessionWriter<>(this);
+        this.commits = new CommitWriter<>(this, writer);
+        this.messages = new MessageWriter<>(this);
         this.starter = new SessionStarter<>(this);
         this.autoSaver = new AutoSaver<>(this);
         this.lease = new LeaseKeeper(this);
@@ -371,7 +376,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public CompletableFuture<Void> messageAsync(String key, Object message) {
         Names.key(key);
         var body = codec.messageBody(message);
-        return onLoop(() -> writer.message(key, body));
+        return onLoop(() -> messages.message(key, body));
     }
 
     @Override
@@ -451,14 +456,14 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     @Override
     public CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles) {
         List<Profile<T>> copy = List.copyOf(profiles);
-        return onLoop(() -> writer.saveAll(copy));
+        return onLoop(() -> commits.saveAll(copy));
     }
 
     @Override
     public CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change) {
         List<Profile<T>> copy = List.copyOf(profiles);
         java.util.Objects.requireNonNull(change, "change");
-        return onLoop(() -> writer.commit(copy, change));
+        return onLoop(() -> commits.commit(copy, change));
     }
 
     @Override

@@ -1,0 +1,222 @@
+package dev.profilestore.engine;
+
+import dev.profilestore.Profile;
+import dev.profilestore.ProfileStoreException;
+import dev.profilestore.SessionLostException;
+import dev.profilestore.StorageException;
+import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.WriteResult;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Atomic writes of several profiles of this server: {@code saveAllAsync} and {@code commitAsync}, for
+ * trades. One write through {@link dev.profilestore.spi.Storage#writeAll}, holding every key's queue at
+ * once; a commit's change runs at its turn, store errors are retried, and data that cannot land is put
+ * back. Each commit's write carries an id, so a retry can tell that an earlier try landed though its
+ * reply was lost. Runs on the event loop.
+ */
+final class CommitWriter<T> {
+
+    private final StoreEngine<T> engine;
+    private final SessionWriter<T> sessions;
+
+    CommitWriter(StoreEngine<T> engine, SessionWriter<T> sessions) {
+        this.engine = engine;
+        this.sessions = sessions;
+    }
+
+    CompletableFuture<Void> saveAll(List<Profile<T>> profiles) {
+        return commit(profiles, null);
+    }
+
+    /**
+     * Saves several profiles in one atomic write, after running {@code change} on them (null: none).
+     * With a change, store errors are retried and a commit that cannot land puts the data back.
+     */
+    CompletableFuture<Void> commit(List<Profile<T>> profiles, Runnable change) {
+        if (!engine.storage.capabilities().atomicMultiWrite()) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the storage of store " + engine.name
+                    + " cannot write several keys atomically"));
+        }
+        List<ActiveProfile<T>> list = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Profile<T> profile : profiles) {
+            if (!(profile instanceof ActiveProfile<T> p) || p.engine != engine) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException(profile + " is not a session of store "
+                        + engine.name));
+            }
+            if (!seen.add(p.key)) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("profile " + p.key + " is listed twice"));
+            }
+            list.add(p);
+        }
+        if (list.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long started = engine.scheduler.nanoTime();
+        return engine.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
+            for (ActiveProfile<T> p : list) {
+                if (p.state != ActiveProfile.State.ACTIVE) {
+                    return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                            + " has no active session; nothing was saved"));
+                }
+            }
+            List<byte[]> before = new ArrayList<>();
+            if (change != null) {
+                for (ActiveProfile<T> p : list) {
+                    before.add(engine.codec.serialize(p.data));
+                }
+                try {
+                    change.run();
+                } catch (RuntimeException e) {
+                    putBack(list, before);
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+            list.forEach(p -> p.onSave.fire(null));
+            List<SessionWriter.Snapshot> snapshots = new ArrayList<>();
+            try {
+                for (ActiveProfile<T> p : list) {
+                    snapshots.add(sessions.snapshot(p));
+                }
+            } catch (ProfileStoreException e) {
+                putBack(list, before);
+                return CompletableFuture.failedFuture(e);
+            }
+            List<Current> start = list.stream().map(sessions::cached).toList();
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+            attemptCommit(list, snapshots, start, started, backoff, result, java.util.UUID.randomUUID().toString());
+            return result.whenComplete((v, e) -> {
+                if (e != null) {
+                    putBack(list, before);
+                }
+            });
+        }).whenComplete((v, e) -> {
+            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
+                engine.reportError("multi-profile save failed", list.get(0).key, e);
+            }
+        });
+    }
+
+    private void attemptCommit(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots, List<Current> start, long started,
+                               Backoff backoff, CompletableFuture<Void> result, String commitId) {
+        attemptSaveAll(list, snapshots, start, started, commitId).whenComplete((v, e) -> {
+            if (e == null) {
+                result.complete(null);
+                return;
+            }
+            Throwable cause = StoreEngine.unwrap(e);
+            // A profile whose release is queued behind this commit still holds its lock: keep trying for it too.
+            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed
+                    && list.stream().noneMatch(p -> p.state == ActiveProfile.State.ENDED);
+            if (!retry) {
+                result.completeExceptionally(cause);
+                return;
+            }
+            engine.reportError("commit failed; retrying", list.get(0).key, cause);
+            // A lost reply may have applied the write: the cached revisions then conflict and the retry
+            // reads the current records, where this session still holds the lock, and writes the same snapshot.
+            List<Current> again = list.stream().map(sessions::cached).toList();
+            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(
+                    () -> attemptCommit(list, snapshots, again, started, backoff, result, commitId)));
+        });
+    }
+
+    /** Bookkeeping for a commit found to have landed: saved for the profiles still ours, then lost for the rest. */
+    private void landed(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots, List<Current> currents, long started) {
+        for (int i = 0; i < list.size(); i++) {
+            ActiveProfile<T> p = list.get(i);
+            Current current = currents.get(i);
+            Envelope.Lock lock = current.lock();
+            if (lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch()) {
+                sessions.afterWrite(p, new Outcome.Written(current.env().copy(), snapshots.get(i).dataJson(), current.revision(),
+                        current.record().updatedAt(), current), snapshots.get(i), false, started);
+            } else {
+                if (p.onAfterSave.hasListeners()) {
+                    p.onAfterSave.fire(engine.codec.fromBytes(snapshots.get(i).dataJson()));
+                }
+                sessions.lost(p, current);
+            }
+        }
+    }
+
+    /**
+     * Puts back the data the profiles had before a commit's change, for those whose last write is still
+     * to come (active, or ending with the release queued behind the commit).
+     */
+    private void putBack(List<ActiveProfile<T>> list, List<byte[]> before) {
+        for (int i = 0; i < before.size(); i++) {
+            ActiveProfile<T> p = list.get(i);
+            if (p.state != ActiveProfile.State.ENDED) {
+                p.data = engine.codec.fromBytes(before.get(i));
+            }
+        }
+    }
+
+    private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots,
+                                                   List<Current> currents, long started, String commitId) {
+        if (currents.stream().anyMatch(c -> c.env() != null && c.env().recentSends.contains(commitId))) {
+            // An earlier try landed and only its reply was lost; the write is atomic, so all of it landed,
+            // even where another server has taken a profile since.
+            landed(list, snapshots, currents, started);
+            return CompletableFuture.completedFuture(null);
+        }
+        List<KeyedWrite> writes = new ArrayList<>();
+        List<Plan.Write> plans = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            ActiveProfile<T> p = list.get(i);
+            Plan plan = sessions.sessionWrite(p, currents.get(i), snapshots.get(i), false);
+            if (plan instanceof Plan.Write w) {
+                w.env().recentSends.add(commitId);
+                if (w.env().recentSends.size() > Envelope.RECENT_SENDS) {
+                    w.env().recentSends.remove(0);
+                }
+            }
+            if (plan instanceof Plan.Abort) {
+                sessions.lost(p, currents.get(i));
+                return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                        + " is no longer held by this session; nothing was saved"));
+            }
+            Plan.Write write = (Plan.Write) plan;
+            byte[] payload = engine.envelopes.encode(write.env(), write.dataJson());
+            if (payload.length > engine.settings.maxDataBytes()) {
+                return CompletableFuture.failedFuture(new dev.profilestore.DataTooLargeException("profile " + engine.name + "/"
+                        + p.key + " serializes to " + payload.length + " bytes, over the limit of "
+                        + engine.settings.maxDataBytes() + "; nothing was saved"));
+            }
+            plans.add(write);
+            writes.add(new KeyedWrite(engine.name, p.key, currents.get(i).revision(),
+                    new RecordWrite(payload, write.env().userIds, write.versioning())));
+        }
+        return engine.call(() -> {
+            List<WriteResult> results = engine.storage.writeAll(writes);
+            List<Object> mapped = new ArrayList<>();
+            for (WriteResult r : results) {
+                mapped.add(r instanceof WriteResult.Conflict c ? engine.toCurrent(c.current()) : r);
+            }
+            return mapped;
+        }).thenCompose(results -> {
+            if (results.stream().allMatch(r -> r instanceof WriteResult.Written)) {
+                for (int i = 0; i < list.size(); i++) {
+                    var w = (WriteResult.Written) results.get(i);
+                    sessions.afterWrite(list.get(i), new Outcome.Written(plans.get(i).env(), snapshots.get(i).dataJson(), w.revision(),
+                            w.updatedAt(), currents.get(i)), snapshots.get(i), false, started);
+                }
+                return CompletableFuture.completedFuture(null);
+            }
+            List<Current> next = new ArrayList<>();
+            for (Object r : results) {
+                next.add((Current) r);
+            }
+            return attemptSaveAll(list, snapshots, next, started, commitId);
+        });
+    }
+
+}
