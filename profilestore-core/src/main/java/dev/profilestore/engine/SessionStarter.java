@@ -217,6 +217,16 @@ final class SessionStarter<T> {
                 && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()) {
             return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, true, nowMs);
         }
+        if (!job.requested && env.meta.takeover == null) {
+            // First ask: send the request before checking the holder's lease, so a live holder starts its
+            // release one round trip sooner; the check follows, and a dead lease sends us round again.
+            return request(job, current, env, lock, nowMs).thenCompose(step -> !(step instanceof Step.Wait)
+                    ? CompletableFuture.completedFuture(step)
+                    : engine.call(() -> engine.storage.leaseRemaining(lock.serverId())).thenApply(remaining -> {
+                        job.holderLeaseEndsIn = remaining;
+                        return remaining.isZero() ? new Step.Retry(null) : step;
+                    }));
+        }
         return engine.call(() -> engine.storage.leaseRemaining(lock.serverId())).thenCompose(remaining -> {
             job.holderLeaseEndsIn = remaining;
             if (remaining.isZero()) {
@@ -233,20 +243,25 @@ final class SessionStarter<T> {
                 engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
                 return CompletableFuture.completedFuture(new Step.Wait());
             }
-            env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs);
-            return engine.update(job.key, current, c -> c.revision() == current.revision()
-                    ? new Plan.Write(env, null, RecordWrite.Versioning.NONE)
-                    : new Plan.Abort(c)).thenApply(outcome -> {
-                if (outcome instanceof Outcome.Aborted aborted) {
-                    return new Step.Retry((Current) aborted.why());
-                }
-                if (!job.requested) {
-                    job.requested = true;
-                    job.requestedNanos = engine.scheduler.nanoTime();
-                }
-                engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
-                return new Step.Wait();
-            });
+            return request(job, current, env, lock, nowMs);
+        });
+    }
+
+    /** Writes this start's takeover request into the record and tells the holder's server. */
+    private CompletableFuture<Step> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
+        env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs);
+        return engine.update(job.key, current, c -> c.revision() == current.revision()
+                ? new Plan.Write(env, null, RecordWrite.Versioning.NONE)
+                : new Plan.Abort(c)).thenApply(outcome -> {
+            if (outcome instanceof Outcome.Aborted aborted) {
+                return new Step.Retry((Current) aborted.why());
+            }
+            if (!job.requested) {
+                job.requested = true;
+                job.requestedNanos = engine.scheduler.nanoTime();
+            }
+            engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
+            return new Step.Wait();
         });
     }
 

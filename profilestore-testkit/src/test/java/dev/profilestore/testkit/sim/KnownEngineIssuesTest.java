@@ -143,4 +143,11 @@ class KnownEngineIssuesTest {
         SimReport r = Simulation.run(SimConfig.defaults(99, 300).withWorkload(new Workload(true, false)));
         assertThat(r.passed()).as(r.describe()).isTrue();
     }
+
+    /** A message box turned into a profile kept its messages but forgot their send ids, so a retried send landed twice. */
+    @Test
+    void ki4_aSendRetriedAfterTheMessageBoxBecameAProfile_isNotAppliedTwice() {
+        SimReport r = Simulation.run(SimConfig.defaults(374, 60).withWorkload(Workload.full()));
+        assertThat(r.passed()).as(r.describe()).isTrue();
+    }
 }
