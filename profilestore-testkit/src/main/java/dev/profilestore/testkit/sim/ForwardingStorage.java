@@ -83,6 +83,11 @@ abstract class ForwardingStorage implements Storage {
     }
 
     @Override
+    public java.time.Duration leaseRemaining(String serverId) {
+        return delegate.leaseRemaining(serverId);
+    }
+
+    @Override
     public void dropLease(String serverId) {
         delegate.dropLease(serverId);
     }
