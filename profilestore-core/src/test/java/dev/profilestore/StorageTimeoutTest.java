@@ -1,13 +1,9 @@
 package dev.profilestore;
 
 import dev.profilestore.memory.InMemoryStorage;
-import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
-import dev.profilestore.spi.VersionInfo;
-import dev.profilestore.spi.VersionRange;
-import dev.profilestore.spi.WriteResult;
 import dev.profilestore.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +51,14 @@ class StorageTimeoutTest {
     }
 
     /** Reads block until released; everything else passes through. */
-    private record HangingReads(Storage delegate, CountDownLatch release) implements Storage {
+    private static final class HangingReads extends ForwardingStorage {
+        private final CountDownLatch release;
+
+        HangingReads(Storage delegate, CountDownLatch release) {
+            super(delegate);
+            this.release = release;
+        }
+
         @Override
         public Optional<StoredRecord> read(String store, String key) {
             try {
@@ -64,66 +67,6 @@ class StorageTimeoutTest {
                 Thread.currentThread().interrupt();
             }
             return delegate.read(store, key);
-        }
-
-        @Override
-        public StorageCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
-            return delegate.write(store, key, expectedRevision, write);
-        }
-
-        @Override
-        public boolean remove(String store, String key) {
-            return delegate.remove(store, key);
-        }
-
-        @Override
-        public void purge(String store, String key) {
-            delegate.purge(store, key);
-        }
-
-        @Override
-        public List<VersionInfo> versions(String store, String key, VersionRange query) {
-            return delegate.versions(store, key, query);
-        }
-
-        @Override
-        public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
-            return delegate.readVersion(store, key, versionId);
-        }
-
-        @Override
-        public List<String> keysByUserId(String store, long userId) {
-            return delegate.keysByUserId(store, userId);
-        }
-
-        @Override
-        public List<String> listKeys(String store, String afterKey, int limit) {
-            return delegate.listKeys(store, afterKey, limit);
-        }
-
-        @Override
-        public void renewLease(String serverId, Duration ttl) {
-            delegate.renewLease(serverId, ttl);
-        }
-
-        @Override
-        public boolean isLeaseLive(String serverId) {
-            return delegate.isLeaseLive(serverId);
-        }
-
-        @Override
-        public void dropLease(String serverId) {
-            delegate.dropLease(serverId);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -5,11 +5,9 @@ import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
-import dev.profilestore.spi.VersionInfo;
-import dev.profilestore.spi.VersionRange;
 import dev.profilestore.spi.WriteResult;
 import dev.profilestore.testkit.PlayerData;
 
@@ -122,7 +120,17 @@ public final class HandoffTrace {
         }
     }
 
-    private record Traced(Storage s, String id, Consumer<String> event) implements Storage {
+    /** Reports the start and end of the store calls on a handoff's critical path; the rest passes through. */
+    private static final class Traced extends ForwardingStorage {
+        private final String id;
+        private final Consumer<String> event;
+
+        Traced(Storage s, String id, Consumer<String> event) {
+            super(s);
+            this.id = id;
+            this.event = event;
+        }
+
         private <R> R timed(String what, java.util.function.Supplier<R> call) {
             event.accept(id + " " + what + " ->");
             R r = call.get();
@@ -131,66 +139,31 @@ public final class HandoffTrace {
         }
 
         @Override
-        public StorageCapabilities capabilities() {
-            return s.capabilities();
-        }
-
-        @Override
         public Optional<StoredRecord> read(String store, String key) {
-            return timed("read", () -> s.read(store, key));
+            return timed("read", () -> delegate.read(store, key));
         }
 
         @Override
         public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
-            return timed("write(" + write.versioning() + ")", () -> s.write(store, key, expectedRevision, write));
-        }
-
-        @Override
-        public boolean remove(String store, String key) {
-            return s.remove(store, key);
-        }
-
-        @Override
-        public void purge(String store, String key) {
-            s.purge(store, key);
-        }
-
-        @Override
-        public List<VersionInfo> versions(String store, String key, VersionRange query) {
-            return s.versions(store, key, query);
-        }
-
-        @Override
-        public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
-            return s.readVersion(store, key, versionId);
-        }
-
-        @Override
-        public List<String> keysByUserId(String store, long userId) {
-            return s.keysByUserId(store, userId);
-        }
-
-        @Override
-        public List<String> listKeys(String store, String afterKey, int limit) {
-            return s.listKeys(store, afterKey, limit);
+            return timed("write(" + write.versioning() + ")", () -> delegate.write(store, key, expectedRevision, write));
         }
 
         @Override
         public void renewLease(String serverId, Duration ttl) {
             timed("renewLease", () -> {
-                s.renewLease(serverId, ttl);
+                delegate.renewLease(serverId, ttl);
                 return null;
             });
         }
 
         @Override
         public boolean isLeaseLive(String serverId) {
-            return timed("isLeaseLive", () -> s.isLeaseLive(serverId));
+            return timed("isLeaseLive", () -> delegate.isLeaseLive(serverId));
         }
 
         @Override
-        public void dropLease(String serverId) {
-            s.dropLease(serverId);
+        public Duration leaseRemaining(String serverId) {
+            return timed("leaseRemaining", () -> delegate.leaseRemaining(serverId));
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.profilestore.testkit.sim;
 
+import dev.profilestore.spi.ForwardingStorage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profilestore.spi.KeyedWrite;

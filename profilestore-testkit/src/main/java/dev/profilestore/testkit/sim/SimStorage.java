@@ -1,5 +1,7 @@
 package dev.profilestore.testkit.sim;
 
+import dev.profilestore.spi.ForwardingStorage;
+
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;

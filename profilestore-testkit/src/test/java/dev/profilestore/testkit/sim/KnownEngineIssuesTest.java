@@ -1,5 +1,6 @@
 package dev.profilestore.testkit.sim;
 
+import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.StorageException;

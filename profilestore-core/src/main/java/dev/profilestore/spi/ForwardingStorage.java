@@ -1,24 +1,20 @@
-package dev.profilestore.testkit.sim;
-
-import dev.profilestore.spi.KeyedWrite;
-import dev.profilestore.spi.RecordWrite;
-import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.StorageCapabilities;
-import dev.profilestore.spi.StoredRecord;
-import dev.profilestore.spi.VersionInfo;
-import dev.profilestore.spi.VersionRange;
-import dev.profilestore.spi.WriteResult;
+package dev.profilestore.spi;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** A storage that passes every call on; wrappers override what they change. */
-abstract class ForwardingStorage implements Storage {
+/**
+ * A storage that passes every call on to another: the base of decorators (fault injection, counting,
+ * tracing), which override only what they change. Thread-safe if the delegate is.
+ */
+public abstract class ForwardingStorage implements Storage {
 
-    final Storage delegate;
+    /** The storage every call goes to. */
+    protected final Storage delegate;
 
-    ForwardingStorage(Storage delegate) {
+    /** Forwards to {@code delegate}. */
+    protected ForwardingStorage(Storage delegate) {
         this.delegate = delegate;
     }
 
@@ -83,7 +79,7 @@ abstract class ForwardingStorage implements Storage {
     }
 
     @Override
-    public java.time.Duration leaseRemaining(String serverId) {
+    public Duration leaseRemaining(String serverId) {
         return delegate.leaseRemaining(serverId);
     }
 
