@@ -43,13 +43,29 @@ final class SqliteCrossProcessHandoffTest {
                 .storage(SqliteStorage.open(file)).build()) {
             var view = store.getAsync("ball").join().orElseThrow();
             assertThat(view.data().coins).as("every acknowledged save survived").isEqualTo(100);
-            assertThat(view.sessionLoadCount()).isEqualTo(100);
+            // A start can be taken back by the other process before this one touched the data (last
+            // requester wins); such a round adds no coin but is still a session load, so count starts.
+            assertThat(view.sessionLoadCount()).as("one session load per successful start")
+                    .isEqualTo(startsLogged(dir));
             long switches = 0;
             for (int i = 1; i < view.data().holders.size(); i++) {
                 switches += view.data().holders.get(i).equals(view.data().holders.get(i - 1)) ? 0 : 1;
             }
             assertThat(switches).as("the profile really moved between the processes").isGreaterThanOrEqualTo(50);
         }
+        List<Double> latencies = latencies(dir);
+        Collections.sort(latencies);
+        System.out.printf("cross-process start latency over %d starts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                latencies.size(), latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
+                latencies.get(latencies.size() - 1));
+    }
+
+    private static long startsLogged(Path dir) throws Exception {
+        return latencies(dir).size();
+    }
+
+    /** One entry per successful start in either process, in milliseconds from asking to getting. */
+    private static List<Double> latencies(Path dir) throws Exception {
         List<Double> latencies = new ArrayList<>();
         for (String id : List.of("a", "b")) {
             for (String line : Files.readAllLines(dir.resolve(id + ".log"))) {
@@ -58,9 +74,6 @@ final class SqliteCrossProcessHandoffTest {
                 }
             }
         }
-        Collections.sort(latencies);
-        System.out.printf("cross-process start latency over %d starts: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                latencies.size(), latencies.get(latencies.size() / 2), latencies.get((int) (latencies.size() * 0.99)),
-                latencies.get(latencies.size() - 1));
+        return latencies;
     }
 }
