@@ -260,7 +260,9 @@ final class SessionStarter<T> {
                 job.requested = true;
                 job.requestedNanos = engine.scheduler.nanoTime();
             }
-            engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
+            Envelope.Takeover asked = env.meta.takeover;
+            engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
+                    current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs()));
             return new Step.Wait();
         });
     }

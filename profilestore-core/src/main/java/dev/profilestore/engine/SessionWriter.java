@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * The writes of one session's profile: saves (and the read-only check that replaces a save of an
@@ -203,6 +204,15 @@ final class SessionWriter<T> {
      * backoff until it succeeds, the lock is found lost, or close gives up.
      */
     CompletableFuture<Void> end(ActiveProfile<T> p, LastSaveReason reason) {
+        return end(p, reason, null);
+    }
+
+    /** Ends a session because another server asked for the profile in {@code takeover}. */
+    CompletableFuture<Void> release(ActiveProfile<T> p, ControlMessage takeover) {
+        return end(p, LastSaveReason.EXTERNAL, takeover);
+    }
+
+    private CompletableFuture<Void> end(ActiveProfile<T> p, LastSaveReason reason, ControlMessage takeover) {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended;
         }
@@ -222,9 +232,7 @@ final class SessionWriter<T> {
         });
         long started = engine.scheduler.nanoTime();
         var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
-        // Released for a requester, the record has changed since our last write (the request is in it):
-        // read it first rather than let a compare-and-set on the stale revision fail (one round trip less on SQL).
-        attemptRelease(p, new Snapshot[1], backoff, started, reason == LastSaveReason.EXTERNAL);
+        attemptRelease(p, new Snapshot[1], backoff, started, () -> releaseStart(p, reason, takeover));
         return p.ended.whenComplete((v, e) -> {
             engine.ending.remove(p.key, p);
             engine.starter.wake(p.key);
@@ -245,13 +253,35 @@ final class SessionWriter<T> {
         }
     }
 
-    private void attemptRelease(ActiveProfile<T> p, Snapshot[] taken, Backoff backoff, long started, boolean readFirst) {
+    /**
+     * Where the release's compare-and-set starts, decided when its turn in the key's queue comes (a save
+     * queued before it may have moved the record on). Released for a requester, the record has changed
+     * since our last write (the request is in it), unless that save already carried the request: when the
+     * TAKEOVER message says which change it was, apply it to our cached record; otherwise read first (null)
+     * rather than let a compare-and-set on the stale revision fail. Ending for any other reason, our
+     * cached record is normally still current.
+     */
+    private Current releaseStart(ActiveProfile<T> p, LastSaveReason reason, ControlMessage takeover) {
+        if (reason != LastSaveReason.EXTERNAL || p.cached != null && p.cached.meta.takeover != null) {
+            return cached(p);
+        }
+        ControlMessage.Request request = takeover == null ? null : takeover.request();
+        if (request == null || request.baseRevision() != p.revision || p.cached == null) {
+            return null;
+        }
+        Current requested = Current.cached(request.revision(), p.cached, p.keyInfo.createdAt(), p.keyInfo.updatedAt());
+        requested.env().meta.takeover = request.takeover(takeover.fromServer());
+        return requested;
+    }
+
+    private void attemptRelease(ActiveProfile<T> p, Snapshot[] taken, Backoff backoff, long started,
+                                Supplier<Current> start) {
         engine.keys.run(p.key, () -> {
             if (taken[0] == null) {
                 taken[0] = lastSnapshot(p);
             }
             Snapshot s = taken[0];
-            return engine.update(p.key, readFirst ? null : cached(p), current -> sessionWrite(p, current, s, true));
+            return engine.update(p.key, start.get(), current -> sessionWrite(p, current, s, true));
         })
                 .whenComplete((outcome, error) -> {
                     if (error == null) {
@@ -277,7 +307,7 @@ final class SessionWriter<T> {
                         p.ended.completeExceptionally(cause);
                         return;
                     }
-                    engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptRelease(p, taken, backoff, started, true)));
+                    engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptRelease(p, taken, backoff, started, () -> null)));
                 });
     }
 

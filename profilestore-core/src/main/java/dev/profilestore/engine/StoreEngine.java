@@ -311,11 +311,16 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     // ---- control messages ----
 
     void publish(String toServer, ControlMessage.Kind kind, String key, long epoch) {
+        publish(toServer, kind, key, epoch, null);
+    }
+
+    void publish(String toServer, ControlMessage.Kind kind, String key, long epoch, ControlMessage.Request request) {
         if (messaging == null || toServer == null) {
             return;
         }
         try {
-            messaging.publish(ControlMessage.channel(toServer), new ControlMessage(kind, name, epoch, serverId, key).encode());
+            messaging.publish(ControlMessage.channel(toServer),
+                    new ControlMessage(kind, name, epoch, serverId, key, request).encode());
         } catch (RuntimeException e) {
             // A hint that cannot be sent only slows a handoff to the polling fallback.
             log.debug("could not publish {} for {}/{} to {}: {}", kind, name, key, toServer, e.toString());
@@ -335,7 +340,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             case TAKEOVER -> {
                 ActiveProfile<T> profile = active.get(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
-                    writer.end(profile, LastSaveReason.EXTERNAL);
+                    writer.release(profile, message);
                 }
             }
             case RELEASED -> starter.wake(message.key());

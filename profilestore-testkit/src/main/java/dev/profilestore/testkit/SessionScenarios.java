@@ -444,6 +444,41 @@ public abstract class SessionScenarios {
     }
 
     @Test
+    void aHoldersRelease_isOneWriteWithoutARead_whenTheRequestSaysWhatItChanged() {
+        start(a, "hop").data().coins = 7;
+        long readsBefore = a.storage().reads.get();
+        long writesBefore = a.storage().writes.get();
+
+        Profile<PlayerData> moved = start(b, "hop");
+
+        assertThat(moved.data().coins).isEqualTo(7);
+        assertThat(a.storage().reads.get() - readsBefore).as("holder reads during the handoff").isZero();
+        assertThat(a.storage().writes.get() - writesBefore).as("holder writes: the release, first time").isEqualTo(1);
+    }
+
+    @Test
+    void aReleaseWhoseRequestHintIsStale_readsAndStillKeepsWhatChangedMeanwhile() {
+        Profile<PlayerData> held = start(a, "hop");
+        held.data().coins = 7;
+        Cluster.Server c = cluster.server("server-c");
+        // The holder is told only after a message lands on the record: the hint's revision is no longer current.
+        b.messaging().delayNext(1);
+        var moving = b.store().startSessionAsync("hop");
+        c.messaging().dropNext(1); // so only the late TAKEOVER makes the holder write
+        done(c.store().messageAsync("hop", Map.of("n", 1)));
+        assertThat(held.isActive()).as("nothing told the holder yet").isTrue();
+        b.messaging().deliverDelayed();
+
+        Profile<PlayerData> moved = done(moving).orElseThrow();
+        List<Integer> delivered = new ArrayList<>();
+        moved.messageHandler((m, processed) -> delivered.add(m.body().get("n").asInt()));
+
+        assertThat(held.isActive()).isFalse();
+        assertThat(moved.data().coins).as("the holder's last save landed").isEqualTo(7);
+        assertThat(delivered).as("the message written after the request survived the release").containsExactly(1);
+    }
+
+    @Test
     void handoffWithTheRequestLost_isCompletedByTheFirstFallbackPoll() {
         start(a, "hop");
         b.messaging().dropNext(1);

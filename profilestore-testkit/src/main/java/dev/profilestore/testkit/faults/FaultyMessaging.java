@@ -2,16 +2,20 @@ package dev.profilestore.testkit.faults;
 
 import dev.profilestore.spi.Messaging;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-/** One server's view of a shared message hub, with lost messages on demand. */
+/** One server's view of a shared message hub, with lost and late messages on demand. */
 public final class FaultyMessaging implements Messaging {
 
     private final Messaging delegate;
     public volatile boolean down;
     private final AtomicInteger dropNext = new AtomicInteger();
     public final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger delayNext = new AtomicInteger();
+    private final List<Runnable> delayed = new ArrayList<>();
 
     public FaultyMessaging(Messaging delegate) {
         this.delegate = delegate;
@@ -22,10 +26,31 @@ public final class FaultyMessaging implements Messaging {
         dropNext.set(count);
     }
 
+    /** Holds back the next {@code count} messages this server publishes until {@link #deliverDelayed}. */
+    public void delayNext(int count) {
+        delayNext.set(count);
+    }
+
+    /** Sends the messages held back by {@link #delayNext}, in the order they were published. */
+    public void deliverDelayed() {
+        List<Runnable> due;
+        synchronized (delayed) {
+            due = List.copyOf(delayed);
+            delayed.clear();
+        }
+        due.forEach(Runnable::run);
+    }
+
     @Override
     public void publish(String channel, byte[] payload) {
         if (down || dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             dropped.incrementAndGet();
+            return;
+        }
+        if (delayNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            synchronized (delayed) {
+                delayed.add(() -> delegate.publish(channel, payload));
+            }
             return;
         }
         delegate.publish(channel, payload);
