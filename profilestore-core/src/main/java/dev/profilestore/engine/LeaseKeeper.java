@@ -41,7 +41,7 @@ final class LeaseKeeper {
             return;
         }
         engine.call(() -> {
-            engine.storage.renewLease(engine.serverId, engine.timings.lease());
+            engine.storage.renewLease(engine.serverId, engine.timings.leaseInStore());
             return null;
         }).whenComplete((v, e) -> {
             if (e != null) {

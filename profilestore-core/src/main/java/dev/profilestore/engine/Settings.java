@@ -73,5 +73,21 @@ public record Settings<T>(
             Duration criticalStateExpire,
             int maxMessages,
             Duration snapshotInterval,
-            Duration storageTimeout) {}
+            Duration storageTimeout) {
+
+        /** The largest share of the lease set aside for the takeover's own store round trips. */
+        private static final Duration MAX_TAKEOVER_ALLOWANCE = Duration.ofMillis(500);
+
+        /**
+         * The lease as written to the store: {@link #lease} minus an allowance of a thirtieth of it, at most
+         * 500 ms. {@code lease} is the operator's promise that a crashed server's profiles are taken over
+         * within it; the takeover itself needs a timer's slack and a read and a write after the store-side
+         * lease runs out, so the store-side lease ends that much earlier. A live server still has two thirds
+         * of the lease left when each renewal is due.
+         */
+        public Duration leaseInStore() {
+            Duration allowance = lease.dividedBy(30);
+            return lease.minus(allowance.compareTo(MAX_TAKEOVER_ALLOWANCE) > 0 ? MAX_TAKEOVER_ALLOWANCE : allowance);
+        }
+    }
 }

@@ -515,7 +515,8 @@ public abstract class SessionScenarios {
         if (leasesOnManualClock()) {
             cluster.advance(lease().minusSeconds(1));
             assertThat(moving).as("the lease still runs").isNotDone();
-            cluster.advance(Duration.ofMillis(1_002)); // the requester looks again the moment the lease ends
+            cluster.advance(Duration.ofSeconds(1)); // the requester looks again the moment the store's lease ends
+            assertThat(moving).as("taken over within the lease of the last renewal").isDone();
         } else {
             assertThat(moving).as("the lease still runs").isNotDone();
             letLeaseRunOut("server-a");
