@@ -98,9 +98,6 @@ public final class PostgresMessaging implements Messaging {
         HikariConfig config = PostgresStorage.poolConfig(jdbcUrl, user, password, "profilestore-notify");
         config.setMaximumPoolSize(2);
         config.setMinimumIdle(1);
-        // A NOTIFY is delivered at its transaction's commit, and by default a commit waits for a WAL flush.
-        // Hints may be lost anyway (the engine falls back to polling), so they need not wait for the disk.
-        config.setConnectionInitSql("SET synchronous_commit = off");
         try {
             this.publishPool = new HikariDataSource(config);
         } catch (RuntimeException e) {
