@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.EnumSet;
 
 /**
- * Diagnosis, not measurement: session-cycle throughput against the raw driver at 1 thread and at 4, and with the
- * store's I/O run on its event loop (no thread hops), to separate per-cycle latency, thread hops and CPU contention.
+ * Diagnosis, not measurement: session-cycle throughput against the raw driver at 1 thread and at 4, with the
+ * store's blocking calls on each {@link ThroughputScenario.Io} (the default, virtual threads, platform threads,
+ * the event loop itself), to separate per-cycle latency, thread hops and CPU contention.
  * Run: {@code java -cp profilestore-bench.jar dev.profilestore.bench.ThroughputProbe postgres redis}.
  */
 public final class ThroughputProbe {
@@ -25,12 +26,12 @@ public final class ThroughputProbe {
             for (BackendKind kind : kinds) {
                 try (Backend b = new Backend(kind, servers)) {
                     for (int workers : new int[] {1, 4}) {
-                        for (boolean onLoop : new boolean[] {false, true}) {
+                        for (ThroughputScenario.Io io : ThroughputScenario.Io.values()) {
                             var r = ThroughputScenario.run(b, new ThroughputScenario.Sizes(Duration.ofSeconds(2),
-                                    Duration.ofSeconds(3), workers), onLoop);
+                                    Duration.ofSeconds(3), workers), io);
                             System.out.printf(java.util.Locale.ROOT,
                                     "%-10s threads %d io %-16s ours %6.0f/s raw %6.0f/s ratio %.2f  cycle p50 ours %.3f ms raw %.3f ms%n",
-                                    kind.label(), r.workers(), onLoop ? "on the loop" : "virtual threads", r.oursPerSecond(),
+                                    kind.label(), r.workers(), io, r.oursPerSecond(),
                                     r.rawPerSecond(), r.ratio(), r.oursCycle().p50Ms(), r.rawCycle().p50Ms());
                         }
                     }

@@ -33,20 +33,32 @@ final class ThroughputScenario {
     private ThroughputScenario() {}
 
     static BenchReport.Throughput run(Backend backend, Sizes sizes) {
-        return run(backend, sizes, false);
+        return run(backend, sizes, Io.DEFAULT);
     }
 
-    /**
-     * As {@link #run(Backend, Sizes)}; with {@code ioOnLoop}, the store runs its blocking calls on its event loop
-     * instead of virtual threads (a diagnostic: it shows what the thread hops cost; not a sane setting).
-     */
-    static BenchReport.Throughput run(Backend backend, Sizes sizes, boolean ioOnLoop) {
+    /** Where the store under test runs its blocking calls. */
+    enum Io {
+        /** The library's default. */
+        DEFAULT,
+        /** A new virtual thread per call. */
+        VIRTUAL_THREADS,
+        /** A fixed pool of 16 platform threads. */
+        PLATFORM_POOL,
+        /** The event loop itself (a diagnostic: it shows what the thread hops cost; not a sane setting). */
+        ON_LOOP
+    }
+
+    /** As {@link #run(Backend, Sizes)}, with the store's blocking calls on {@code io}. */
+    static BenchReport.Throughput run(Backend backend, Sizes sizes, Io io) {
         String storeName = "Throughput" + System.nanoTime() % 1_000_000;
         int workers = backend.kind() == BackendKind.SQLITE ? 1 : sizes.workers();
         var builder = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new).serverId("throughput");
-        if (ioOnLoop) {
-            java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
-            builder.callbackExecutor(loop).ioExecutor(Runnable::run);
+        switch (io) {
+            case DEFAULT -> { }
+            case VIRTUAL_THREADS -> builder.ioExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            case PLATFORM_POOL -> builder.ioExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
+            case ON_LOOP -> builder.callbackExecutor(java.util.concurrent.Executors.newSingleThreadExecutor())
+                    .ioExecutor(Runnable::run);
         }
         try (Storage storage = backend.storage();
              ProfileStore<PlayerData> store = builder.storage(storage).build();
