@@ -27,6 +27,7 @@ import java.util.stream.Stream;
         description = {"Runs a small network of simulated game servers over one store: players join, earn coins, buy"
                 + " items with receipts, trade and hop between servers while servers crash without saving. Then it"
                 + " audits the store against what the servers did.",
+                "Servers are threads of this process, or with --processes separate JVMs that crash by SIGKILL.",
                 "Exit code 0 only when the audit is clean; 1 when it found a problem; 2 on bad input."})
 public final class DemoCommand implements Callable<Integer> {
 
@@ -56,9 +57,14 @@ public final class DemoCommand implements Callable<Integer> {
     Duration autoSave;
 
     @Option(names = "--store", paramLabel = "URI",
-            description = "Store to run on: sqlite:PATH or memory:. Default: a new SQLite file in a temporary directory,"
-                    + " deleted after the run. A given store must not hold profiles under --store-name yet (see --reset).")
+            description = "Store to run on: sqlite:PATH, memory: (not with --processes), postgres://, redis:// or mysql://"
+                    + " URIs. Default: a new SQLite file in a temporary directory, deleted after the run. A given store"
+                    + " must not hold profiles under --store-name yet (see --reset).")
     String store;
+
+    @Option(names = "--processes",
+            description = "Run each game server as a separate JVM; crashes kill one with SIGKILL and start a new one.")
+    boolean processes;
 
     @Option(names = "--store-name", defaultValue = "DemoPlayers", description = "ProfileStore name (default: ${DEFAULT-VALUE}).")
     String storeName;
@@ -102,13 +108,25 @@ public final class DemoCommand implements Callable<Integer> {
         } else {
             uri = StoreUri.parse(store);
         }
+        if (processes && uri instanceof StoreUri.Memory) {
+            throw new CliException("--processes needs a store that several processes can open (sqlite:PATH or a server"
+                    + " URI), not memory:");
+        }
         var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
         DemoReport report;
         try (OpenedStore opened = uri.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(5))) {
             prepare(opened);
-            progress.accept("demo on " + opened.description() + ": " + servers + " servers, " + players + " players, "
-                    + duration.toMillis() / 1000.0 + " s, seed " + config.seed());
-            report = new Simulation(config, opened, storeName, progress).run();
+            progress.accept("demo on " + opened.description() + ": " + servers + (processes ? " server processes, " : " servers, ")
+                    + players + " players, " + duration.toMillis() / 1000.0 + " s, seed " + config.seed());
+            if (processes) {
+                // The servers open the store themselves: a temporary SQLite file by its absolute path (their working
+                // directory is ours anyway), any other URI as given.
+                String childUri = uri instanceof StoreUri.Sqlite sqlite ? "sqlite:" + sqlite.file().toAbsolutePath() : store;
+                report = new ProcessNetwork(config, opened, childUri, storeName, progress,
+                        Main.isVerbose() ? progress : line -> { }, Main.isVerbose()).run();
+            } else {
+                report = new Simulation(config, opened, storeName, progress).run();
+            }
         } finally {
             progress.finish();
             if (tempDir != null) {
@@ -154,12 +172,14 @@ public final class DemoCommand implements Callable<Integer> {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("store", r.store()));
         rows.add(List.of("seed", Long.toString(r.seed())));
-        rows.add(List.of("profiles", r.profiles() + " on " + r.servers() + " servers, " + r.durationS() + " s of play ("
-                + r.elapsedS() + " s with the audit)"));
+        boolean separate = "processes".equals(r.mode());
+        rows.add(List.of("profiles", r.profiles() + " on " + r.servers() + (separate ? " server processes, " : " servers, ")
+                + r.durationS() + " s of play (" + r.elapsedS() + " s with the audit)"));
         rows.add(List.of("handoffs", r.handoffs() + " hops between live servers"));
         rows.add(List.of("handoff latency", String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                 r.handoffLatencyMs().p50(), r.handoffLatencyMs().p99(), r.handoffLatencyMs().max())));
-        rows.add(List.of("crashes", r.crashes() + " servers crashed without saving, each replaced by a new one"));
+        rows.add(List.of("crashes", r.crashes() + (separate ? " server processes killed with SIGKILL"
+                : " servers crashed without saving") + ", each replaced by a new one"));
         rows.add(List.of("takeovers", r.takeovers() + " sessions taken over from crashed servers (p50 "
                 + r.takeoverLatencyMs().p50() + " ms, max " + r.takeoverLatencyMs().max() + " ms after the reconnect)"));
         rows.add(List.of("trades", r.tradesSkipped() != null ? "skipped: " + r.tradesSkipped()

@@ -1,6 +1,9 @@
 package dev.profilestore.cli.demo;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
 /**
  * What the demo simulates.
@@ -43,5 +46,20 @@ public record DemoConfig(long seed, int servers, int players, Duration duration,
     public static DemoConfig defaults() {
         return new DemoConfig(System.nanoTime(), 4, 50, Duration.ofSeconds(20), 6, Duration.ofSeconds(3),
                 Duration.ofSeconds(5), 0.2, true, Duration.ofMillis(100));
+    }
+
+    /**
+     * When servers crash, in nanoseconds after play starts, earliest first: {@link #crashesPerMinute} spread at
+     * random over the middle of the run, so the crashed servers' players are taken over before it ends.
+     */
+    public List<Long> crashSchedule(Random random) {
+        double minutes = duration.toNanos() / 60e9;
+        int count = (int) Math.round(crashesPerMinute * minutes);
+        List<Long> times = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            times.add((long) (duration.toNanos() * (0.15 + 0.6 * random.nextDouble())));
+        }
+        times.sort(null);
+        return times;
     }
 }

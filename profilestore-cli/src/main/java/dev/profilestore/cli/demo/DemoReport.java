@@ -18,6 +18,7 @@ import org.HdrHistogram.Histogram;
  * @param audit the audit
  * @param seed the seed of the run
  * @param store where the data lives
+ * @param mode {@code threads} (servers in one JVM) or {@code processes} (one JVM each, crashes are SIGKILLs)
  * @param servers servers running at a time
  * @param durationS seconds of play
  * @param elapsedS seconds the whole run took, audit included
@@ -35,7 +36,7 @@ import org.HdrHistogram.Histogram;
  */
 public record DemoReport(int profiles, long handoffs, Latency handoffLatencyMs, long writesPerProfileHour, int crashes,
                          long takeovers, long purchasesRequested, long purchasesGranted, Oracle.Audit audit, long seed,
-                         String store, int servers, double durationS, double elapsedS, Latency takeoverLatencyMs,
+                         String store, String mode, int servers, double durationS, double elapsedS, Latency takeoverLatencyMs,
                          long trades, long tradesFailed, String tradesSkipped, long purchaseMessages,
                          long purchaseResends, long duplicatesBlocked, long coinsEarned, long sessionsLostOnLiveServers,
                          long storeErrors, long storeWrites) {

@@ -1,11 +1,20 @@
 package dev.profilestore.cli.demo;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 import java.util.List;
 
 /**
  * A change the simulation makes to one profile. Each has a unique id; applying it changes the document the
  * same way every time, so the audit can replay a profile's history and compare it with what the store holds.
+ * Written as JSON with a {@code type} field, so server processes can report the changes they make (see
+ * {@link ServerEvent}).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = Op.Earn.class, name = "earn"),
+        @JsonSubTypes.Type(value = Op.Grant.class, name = "grant"),
+        @JsonSubTypes.Type(value = Op.TradeSide.class, name = "trade")})
 public sealed interface Op {
 
     /** The change's unique id. */

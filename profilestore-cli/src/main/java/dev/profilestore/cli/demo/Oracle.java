@@ -3,10 +3,8 @@ package dev.profilestore.cli.demo;
 import dev.profilestore.SessionEndReason;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -246,8 +244,8 @@ public final class Oracle {
                     + " changes) differs from the one the servers made");
             return;
         }
-        DemoPlayer expected = replay(h.log.subList(0, (int) doc.ops));
-        String diff = difference(expected, doc);
+        DemoPlayer expected = Ledger.replay(h.log.subList(0, (int) doc.ops).stream().map(Entry::op).toList());
+        String diff = Ledger.difference(expected, doc);
         if (diff != null) {
             problem(Kind.INVARIANT, key + " at " + when + ": the stored document does not match its history: " + diff);
         }
@@ -260,34 +258,6 @@ public final class Oracle {
             }
         }
         h.log.subList((int) doc.ops, h.log.size()).clear();
-    }
-
-    private static DemoPlayer replay(List<Entry> entries) {
-        DemoPlayer d = new DemoPlayer();
-        for (Entry e : entries) {
-            e.op().applyTo(d);
-            d.ops++;
-            d.chain = DemoPlayer.nextChain(d.chain, e.op().id());
-        }
-        return d;
-    }
-
-    private static String difference(DemoPlayer expected, DemoPlayer actual) {
-        if (expected.coins != actual.coins) {
-            return "coins " + actual.coins + ", expected " + expected.coins;
-        }
-        Comparator<DemoPlayer.Item> byId = Comparator.comparing(DemoPlayer.Item::id);
-        List<DemoPlayer.Item> a = new ArrayList<>(actual.items);
-        List<DemoPlayer.Item> e = new ArrayList<>(expected.items);
-        a.sort(byId);
-        e.sort(byId);
-        if (!a.equals(e)) {
-            return "items " + a.size() + ", expected " + e.size();
-        }
-        if (!expected.receipts.equals(actual.receipts)) {
-            return "receipts differ";
-        }
-        return null;
     }
 
     /**
@@ -309,69 +279,13 @@ public final class Oracle {
             }
             compareAndTruncate(e.getKey(), e.getValue(), doc, "the final audit");
         }
-        pendingMessages.forEach((key, n) -> {
-            if (n > 0) {
-                problem(Kind.INVARIANT, key + ": " + n + " message(s) still unprocessed after every profile was loaded");
+        Map<String, List<Op>> stored = new TreeMap<>();
+        keys.forEach((key, h) -> {
+            if (finals.containsKey(key)) {
+                stored.put(key, h.log.stream().map(Entry::op).toList());
             }
         });
-        Map<String, Integer> grants = new LinkedHashMap<>();
-        Map<Long, Map<String, Integer>> trades = new HashMap<>();
-        long earned = 0;
-        for (var e : keys.entrySet()) {
-            if (!finals.containsKey(e.getKey())) {
-                continue;
-            }
-            for (Entry entry : e.getValue().log) {
-                switch (entry.op()) {
-                    case Op.Earn earn -> earned += earn.coins();
-                    case Op.Grant grant -> grants.merge(grant.receiptId(), 1, Integer::sum);
-                    case Op.TradeSide side -> trades.computeIfAbsent(side.tradeId(), t -> new HashMap<>())
-                            .merge(e.getKey(), side.revert() ? -1 : 1, Integer::sum);
-                }
-            }
-        }
-        long duplicates = 0;
-        long grantedValue = 0;
-        for (var g : grants.entrySet()) {
-            if (g.getValue() > 1) {
-                duplicates += g.getValue() - 1;
-                problem(Kind.DUPLICATE_GRANT, "receipt " + g.getKey() + " was granted " + g.getValue() + " times");
-            }
-            Long price = requested.get(g.getKey());
-            if (price == null) {
-                problem(Kind.INVARIANT, "receipt " + g.getKey() + " was granted but never requested");
-            } else {
-                grantedValue += price;
-            }
-        }
-        for (var r : requested.entrySet()) {
-            if (!grants.containsKey(r.getKey())) {
-                problem(Kind.INVARIANT, "receipt " + r.getKey() + " was acknowledged to the shop but never granted");
-            }
-        }
-        trades.forEach((trade, sides) -> {
-            long applied = sides.values().stream().filter(n -> n > 0).count();
-            if (applied == 1) {
-                problem(Kind.INVARIANT, "trade " + trade + " is stored on one side only: " + sides);
-            }
-        });
-        long economy = 0;
-        for (DemoPlayer d : finals.values()) {
-            economy += d.coins;
-            for (DemoPlayer.Item i : d.items) {
-                economy += i.value();
-            }
-        }
-        long granted = earned + grantedValue;
-        long lost = problems.stream().filter(p -> p.kind() == Kind.LOST_ACKNOWLEDGED_SAVE).count();
-        long invariants = problems.stream().filter(p -> p.kind() == Kind.INVARIANT).count();
-        boolean clean = duplicates == 0 && lost == 0 && invariants == 0 && economy == granted;
-        List<String> details = problems.stream().map(p -> p.kind() + ": " + p.detail()).limit(50).toList();
-        if (economy != granted && details.size() < 50) {
-            details = new ArrayList<>(details);
-            details.add("ECONOMY: coins and item values total " + economy + ", but " + granted + " was earned or bought");
-        }
-        return new Audit(duplicates, lost, economy, granted, invariants, clean, grants.size(), details);
+        return Ledger.settle(stored, finals, pendingMessages, requested, problems);
     }
 
     /**

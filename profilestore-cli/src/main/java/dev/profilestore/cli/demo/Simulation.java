@@ -44,8 +44,6 @@ import java.util.function.Consumer;
 public final class Simulation {
 
     private static final Logger log = LoggerFactory.getLogger(Simulation.class);
-    private static final String[] ITEM_TYPES = {"sword", "shield", "potion", "hat", "pet"};
-    private static final long[] ITEM_PRICES = {120, 80, 15, 40, 200};
 
     private final DemoConfig config;
     private final OpenedStore opened;
@@ -62,14 +60,11 @@ public final class Simulation {
     private final Map<CompletableFuture<?>, Server> inFlight = new ConcurrentHashMap<>();
     /** Session starts in flight, with their target server. */
     private final Map<Object, Server> startsInFlight = new ConcurrentHashMap<>();
-    private final Map<String, Long> requested = new ConcurrentHashMap<>();
     private final Histogram handoffMicros = new SynchronizedHistogram(3_600_000_000L, 3);
     private final Histogram takeoverMicros = new SynchronizedHistogram(3_600_000_000L, 3);
     private final AtomicLong handoffs = new AtomicLong();
     private final AtomicLong trades = new AtomicLong();
     private final AtomicLong tradesFailed = new AtomicLong();
-    private final AtomicLong purchasesSent = new AtomicLong();
-    private final AtomicLong resends = new AtomicLong();
     private final AtomicLong duplicatesBlocked = new AtomicLong();
     private final AtomicLong storeErrors = new AtomicLong();
     private final AtomicLong earned = new AtomicLong();
@@ -141,19 +136,8 @@ public final class Simulation {
         Messaging shared = opened.messaging();
         var messaging = shared == null ? null : new FaultyMessaging(shared);
         var scheduler = new FreezableScheduler();
-        var builder = ProfileStore.builder(storeName, DemoPlayer.class, DemoPlayer::new)
-                .storage(storage)
-                .serverId(id)
-                .appId("demo")
-                .scheduler(scheduler)
-                .lease(config.lease())
-                .autoSavePeriod(config.autoSave())
-                .pollInterval(Duration.ofMillis(50), Duration.ofMillis(500))
-                .backoff(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1))
-                .closeTimeout(Duration.ofSeconds(15));
-        if (messaging != null) {
-            builder.messaging(messaging);
-        }
+        var builder = GameServer.configure(ProfileStore.builder(storeName, DemoPlayer.class, DemoPlayer::new), storage,
+                messaging, id, config.lease(), config.autoSave()).scheduler(scheduler);
         ProfileStore<DemoPlayer> store = builder.build();
         Server server = new Server(id, store, storage, messaging, scheduler, new Random(seed));
         store.onError().connect(e -> {
@@ -179,10 +163,12 @@ public final class Simulation {
         for (int i = 0; i < config.servers(); i++) {
             addServer();
         }
-        Server shop = newServer("shop", config.seed() + 7);
+        Server shopServer = newServer("shop", config.seed() + 7);
+        Shop shop = new Shop(shopServer.store, config, driverRandom);
         for (int i = 0; i < config.players(); i++) {
             players.add(new Player(String.format("player-%04d", i + 1)));
         }
+        List<String> keys = players.stream().map(p -> p.key).toList();
         for (Player p : players) {
             Server target;
             synchronized (this) {
@@ -193,7 +179,7 @@ public final class Simulation {
             join(p, target, p.attempt, System.nanoTime(), false);
         }
 
-        List<Long> crashTimes = crashSchedule();
+        List<Long> crashTimes = config.crashSchedule(driverRandom);
         long durationNanos = config.duration().toNanos();
         long tickNanos = config.tick().toNanos();
         long next = System.nanoTime();
@@ -208,14 +194,14 @@ public final class Simulation {
             for (Server s : live) {
                 s.store.callbackExecutor().execute(() -> tick(s));
             }
-            shopTick(shop);
+            shop.tick(keys);
             while (!crashTimes.isEmpty() && elapsed >= crashTimes.getFirst()) {
                 crashTimes.removeFirst();
                 crashOne();
             }
             if (elapsed - lastProgress >= 250_000_000L) {
                 lastProgress = elapsed;
-                progress.accept(status(elapsed));
+                progress.accept(status(elapsed, shop));
             }
         }
 
@@ -223,9 +209,10 @@ public final class Simulation {
         stopping = true;
         progress.accept("stopping: waiting for session starts, trades and purchases in flight");
         // Work on crashed servers never finishes (their timers are gone, as in a dead process): only wait for live ones.
-        waitFor(() -> startsInFlight.values().stream().allMatch(s -> s.crashed), Duration.ofSeconds(20),
+        Waiting.until(() -> startsInFlight.values().stream().allMatch(s -> s.crashed), Duration.ofSeconds(20),
                 "session starts to finish");
-        awaitAll(inFlight.entrySet().stream().filter(e -> !e.getValue().crashed).map(Map.Entry::getKey).toList(),
+        shop.awaitInFlight(Duration.ofSeconds(20));
+        Waiting.awaitAll(inFlight.entrySet().stream().filter(e -> !e.getValue().crashed).map(Map.Entry::getKey).toList(),
                 Duration.ofSeconds(20));
         long writes = allServers.stream().mapToLong(s -> s.storage.writes.get()).sum();
         double profileHours = oracle.profileHours(System.nanoTime());
@@ -234,7 +221,7 @@ public final class Simulation {
         for (Server s : live) {
             closing.add(s.store.closeAsync());
         }
-        awaitAll(closing, Duration.ofSeconds(30));
+        Waiting.awaitAll(closing, Duration.ofSeconds(30));
 
         // ---- drain: load every profile once more on a fresh server ----
         progress.accept("loading every profile once more (taking over crashed servers' profiles after the "
@@ -249,7 +236,7 @@ public final class Simulation {
                         return profile.endSessionAsync();
                     }));
         }
-        awaitAll(drains, Duration.ofSeconds(90));
+        Waiting.awaitAll(drains, Duration.ofSeconds(90));
         for (CompletableFuture<?> f : drains) {
             if (f.isCompletedExceptionally() || !f.isDone()) {
                 throw new IllegalStateException("the final load of a profile failed: " + describe(f));
@@ -261,25 +248,18 @@ public final class Simulation {
         progress.accept("auditing " + players.size() + " profiles");
         Map<String, DemoPlayer> finals = new TreeMap<>();
         Map<String, Integer> pending = new TreeMap<>();
-        for (Player p : players) {
-            Optional<ProfileView<DemoPlayer>> view = auditor.store.getAsync(p.key).get(30, TimeUnit.SECONDS);
-            if (view.isPresent()) {
-                finals.put(p.key, view.get().data());
-                int[] count = {0};
-                view.get().messageHandler((m, processed) -> count[0]++);
-                pending.put(p.key, count[0]);
-            }
-        }
+        GameServer.readAll(auditor.store, keys, finals, pending);
         auditor.store.close();
-        shop.store.close();
-        Oracle.Audit audit = oracle.audit(finals, pending, Map.copyOf(requested));
+        shopServer.store.close();
+        Map<String, Long> requested = shop.requested();
+        Oracle.Audit audit = oracle.audit(finals, pending, requested);
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         return new DemoReport(players.size(), handoffs.get(), DemoReport.Latency.of(handoffMicros), profileHours == 0 ? 0
                 : Math.round(writes / profileHours), crashes, oracle.takeovers(), requested.size(), audit.receiptsGranted(),
-                audit, config.seed(), opened.description(), config.servers(), config.duration().toMillis() / 1000.0,
+                audit, config.seed(), opened.description(), "threads", config.servers(), config.duration().toMillis() / 1000.0,
                 Math.round(elapsed * 10) / 10.0, DemoReport.Latency.of(takeoverMicros), trades.get(), tradesFailed.get(),
                 tradesSupported ? null : "the backend cannot write several keys atomically, so players did not trade",
-                purchasesSent.get() + resends.get(), resends.get(), duplicatesBlocked.get(), earned.get(), oracle.lostSessions(),
+                shop.messages(), shop.resends(), duplicatesBlocked.get(), earned.get(), oracle.lostSessions(),
                 storeErrors.get(), writes);
     }
 
@@ -295,18 +275,7 @@ public final class Simulation {
         }
     }
 
-    private List<Long> crashSchedule() {
-        double minutes = config.duration().toNanos() / 60e9;
-        int count = (int) Math.round(config.crashesPerMinute() * minutes);
-        List<Long> times = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            times.add((long) (config.duration().toNanos() * (0.15 + 0.6 * driverRandom.nextDouble())));
-        }
-        times.sort(null);
-        return times;
-    }
-
-    private String status(long elapsedNanos) {
+    private String status(long elapsedNanos, Shop shop) {
         long online;
         synchronized (this) {
             online = players.stream().filter(p -> p.state == State.ONLINE).count();
@@ -314,7 +283,7 @@ public final class Simulation {
         return String.format("%5.1fs  servers %d live, %d crashed  online %d/%d  handoffs %d (p99 %.1f ms)  takeovers %d"
                         + "  purchases %d  trades %d", elapsedNanos / 1e9, live.size(), crashes, online, players.size(),
                 handoffs.get(), handoffMicros.getTotalCount() == 0 ? 0.0 : handoffMicros.getValueAtPercentile(99) / 1000.0,
-                oracle.takeovers(), requested.size(), trades.get());
+                oracle.takeovers(), shop.requestedCount(), trades.get());
     }
 
     // ---------------------------------------------------------------- joining and leaving
@@ -563,41 +532,6 @@ public final class Simulation {
 
     // ---------------------------------------------------------------- purchases
 
-    private void shopTick(Server shop) {
-        if (driverRandom.nextDouble() >= 0.5) {
-            return;
-        }
-        Player p = players.get(driverRandom.nextInt(players.size()));
-        int type = driverRandom.nextInt(ITEM_TYPES.length);
-        String receipt = "r-" + config.seed() + "-" + purchasesSent.incrementAndGet();
-        Map<String, Object> body = Map.of("receiptId", receipt, "item", ITEM_TYPES[type], "price", ITEM_PRICES[type]);
-        send(shop, p.key, body, () -> requested.put(receipt, ITEM_PRICES[type]));
-        if (driverRandom.nextDouble() < config.resendRate()) {
-            resends.incrementAndGet();
-            long delayMs = driverRandom.nextInt(1000);
-            CompletableFuture<Void> later = new CompletableFuture<>();
-            inFlight.put(later, shop);
-            CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() -> {
-                send(shop, p.key, body, () -> { });
-                inFlight.remove(later);
-                later.complete(null);
-            });
-        }
-    }
-
-    private void send(Server shop, String key, Map<String, Object> body, Runnable onAck) {
-        CompletableFuture<Void> sent = shop.store.messageAsync(key, body);
-        inFlight.put(sent, shop);
-        sent.whenComplete((v, e) -> {
-            if (e == null) {
-                onAck.run();
-            } else {
-                log.warn("purchase message to {} failed: {}", key, e.toString());
-            }
-            inFlight.remove(sent);
-        });
-    }
-
     /** The purchase handler: grants a receipt once, keeping the receipt ids in the profile itself. */
     private void grant(Profile<DemoPlayer> profile, ProfileMessage message, Runnable processed) {
         String receipt = message.body().path("receiptId").asText();
@@ -650,29 +584,5 @@ public final class Simulation {
             join(p, target, p.attempt, now, false);
         }
         log.debug("crashed {}; {} players reconnect elsewhere", victim.id, affected.size());
-    }
-
-    // ---------------------------------------------------------------- waiting
-
-    private static void waitFor(java.util.function.BooleanSupplier condition, Duration max, String what)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + max.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("gave up waiting for " + what + " after " + max);
-            }
-            Thread.sleep(10);
-        }
-    }
-
-    private static void awaitAll(List<? extends CompletableFuture<?>> futures, Duration max) throws InterruptedException {
-        try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(max.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            // individual failures are examined by the caller
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("gave up after " + max + " waiting for " + futures.stream()
-                    .filter(f -> !f.isDone()).count() + " operations");
-        }
     }
 }
