@@ -2,7 +2,6 @@ package dev.profilestore;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.profilestore.engine.Names;
 import dev.profilestore.engine.Settings;
 import dev.profilestore.engine.StoreEngine;
 import dev.profilestore.spi.DefaultStorageProvider;

@@ -2,13 +2,19 @@ package dev.profilestore.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profilestore.CorruptProfileException;
+import dev.profilestore.Names;
 import dev.profilestore.Profile;
+import dev.profilestore.ProfileMessage;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.ProfileView;
+import dev.profilestore.SessionInfo;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
-import dev.profilestore.engine.Names;
+import dev.profilestore.admin.ProfileRecords;
+import dev.profilestore.admin.StoredProfile;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StoredRecord;
@@ -25,7 +31,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -82,6 +87,21 @@ public final class OperatorCommands {
             }
         }
 
+        /**
+         * Decodes a record with the library's own codec, so these commands read the layout the engine writes.
+         *
+         * @param what names the record in the error, e.g. "profile 'alice'"
+         * @throws CliException when it is not a record of this library, naming what is wrong
+         */
+        static StoredProfile decode(String what, byte[] payload) {
+            try {
+                return ProfileRecords.decode(payload);
+            } catch (CorruptProfileException e) {
+                throw new CliException(what + " is not a readable ProfileStore record (a foreign or corrupt value): "
+                        + StoreUri.firstLine(e.getMessage()));
+            }
+        }
+
         StoredRecord requireRecord(OpenedStore s, String key) {
             return s.storage().read(name(), key).orElseThrow(() -> new CliException("no profile '" + key
                     + "' in store '" + name() + "' of " + s.description()));
@@ -120,7 +140,7 @@ public final class OperatorCommands {
      */
     public record InspectResult(String key, String storeName, long revision, Instant createdAt, Instant updatedAt,
                                 Integer dataVersion, Long sessionLoadCount, LockInfo lock, String takeoverRequestedBy,
-                                List<Long> userIds, JsonNode metadata, List<RawEnvelope.Pending> pendingMessages,
+                                List<Long> userIds, JsonNode metadata, List<ProfileMessage> pendingMessages,
                                 JsonNode data) {}
 
     /**
@@ -146,15 +166,15 @@ public final class OperatorCommands {
             String k = key(key);
             try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
                 StoredRecord rec = requireRecord(s, k);
-                RawEnvelope env = RawEnvelope.parse(Output.PLAIN, "profile '" + k + "'", rec.payload());
-                LockInfo lock = env.lock().map(l -> new LockInfo(l.serverId(), l.sessionId(), l.epoch(), l.since(),
+                StoredProfile p = decode("profile '" + k + "'", rec.payload());
+                LockInfo lock = p.lock().map(l -> new LockInfo(l.serverId(), l.sessionId(), l.epoch(), l.since(),
                         s.storage().isLeaseLive(l.serverId()))).orElse(null);
-                JsonNode meta = env.meta();
+                boolean box = p.messageBox();
+                // A message box stores no metadata: shown as absent, as before, rather than as an empty object.
                 var result = new InspectResult(k, name(), rec.revision(), rec.createdAt(), rec.updatedAt(),
-                        env.messageBox() ? null : env.tree().path("dataVersion").asInt(),
-                        env.messageBox() ? null : meta.path("loadCount").asLong(), lock,
-                        env.takeover().map(RawEnvelope.Takeover::serverId).orElse(null), env.userIds(),
-                        env.tree().path("metadata"), env.pending(), env.messageBox() ? null : env.data());
+                        box ? null : p.dataVersion(), box ? null : p.loadCount(), lock,
+                        p.takeover().map(StoredProfile.TakeoverRequest::serverId).orElse(null), p.userIds(),
+                        box ? MissingNode.getInstance() : p.metadata(), p.messages(), box ? null : p.data());
                 if (opts.json) {
                     out().json(result);
                 } else {
@@ -183,7 +203,7 @@ public final class OperatorCommands {
             rows.add(List.of("metadata", r.metadata().toString()));
             rows.add(List.of("pending messages", Integer.toString(r.pendingMessages().size())));
             o.pairs(rows);
-            for (RawEnvelope.Pending p : r.pendingMessages()) {
+            for (ProfileMessage p : r.pendingMessages()) {
                 o.line("  #" + p.id() + " " + p.body());
             }
             o.line("data:");
@@ -267,14 +287,13 @@ public final class OperatorCommands {
                 StoredRecord old = s.storage().readVersion(name(), k, version).orElseThrow(() -> new CliException(
                         "no version '" + version + "' of profile '" + k + "' in store '" + name() + "' (see: profilestore"
                                 + " versions " + k + ")"));
-                RawEnvelope versionEnv = RawEnvelope.parse(Output.PLAIN, "version '" + version + "' of '" + k + "'",
-                        old.payload());
-                if (versionEnv.messageBox()) {
+                StoredProfile versionRecord = decode("version '" + version + "' of '" + k + "'", old.payload());
+                if (versionRecord.messageBox()) {
                     throw new CliException("version '" + version + "' of '" + k + "' holds only messages, no data");
                 }
                 Optional<String> holder = s.storage().read(name(), k)
-                        .map(r -> RawEnvelope.parse(Output.PLAIN, "profile '" + k + "'", r.payload()))
-                        .flatMap(RawEnvelope::lock).map(RawEnvelope.Lock::serverId);
+                        .map(r -> decode("profile '" + k + "'", r.payload()))
+                        .flatMap(StoredProfile::lock).map(SessionInfo::serverId);
                 holder.ifPresent(h -> err().println("profile '" + k + "' is held by server " + h
                         + "; asking it to save and release..."));
                 try (ProfileStore<JsonNode> store = profileStore(s, "rollback")) {
@@ -292,8 +311,8 @@ public final class OperatorCommands {
                     long epoch = profile.epoch();
                     CompletableFuture.runAsync(() -> profile.setData(view.data()), store.callbackExecutor()).join();
                     profile.endSession();
-                    JsonNode now = RawEnvelope.parse(Output.PLAIN, "profile '" + k + "'", requireRecord(s, k).payload()).data();
-                    if (!now.equals(versionEnv.data()) && !now.equals(view.data())) {
+                    JsonNode now = decode("profile '" + k + "'", requireRecord(s, k).payload()).data();
+                    if (!now.equals(versionRecord.data()) && !now.equals(view.data())) {
                         throw new CliException("the rollback of '" + k + "' did not land (another server took the profile"
                                 + " during it); check with: profilestore inspect " + k);
                     }
@@ -381,20 +400,21 @@ public final class OperatorCommands {
                         if (rec.isEmpty()) {
                             continue;
                         }
-                        RawEnvelope env;
+                        StoredProfile p;
                         try {
-                            env = RawEnvelope.parse(Output.PLAIN, k, rec.get().payload());
-                        } catch (CliException e) {
+                            p = ProfileRecords.decode(rec.get().payload());
+                        } catch (CorruptProfileException e) {
                             if (all) {
                                 rows.add(new SessionRow(k, null, null, null, null, null, rec.get().updatedAt()));
                             }
                             continue;
                         }
-                        if (env.lock().isPresent()) {
-                            var l = env.lock().get();
+                        if (p.lock().isPresent()) {
+                            var l = p.lock().get();
                             boolean alive = live.computeIfAbsent(l.serverId(), st::isLeaseLive);
                             rows.add(new SessionRow(k, l.serverId(), l.epoch(), l.since(), alive,
-                                    env.takeover().map(RawEnvelope.Takeover::serverId).orElse(null), rec.get().updatedAt()));
+                                    p.takeover().map(StoredProfile.TakeoverRequest::serverId).orElse(null),
+                                    rec.get().updatedAt()));
                         } else if (all) {
                             rows.add(new SessionRow(k, null, null, null, null, null, rec.get().updatedAt()));
                         }
@@ -445,24 +465,18 @@ public final class OperatorCommands {
             }
             try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
                 StoredRecord rec = requireRecord(s, k);
-                RawEnvelope env = RawEnvelope.parse(Output.PLAIN, "profile '" + k + "'", rec.payload());
-                if (env.lock().isEmpty() && env.takeover().isEmpty()) {
+                StoredProfile p = decode("profile '" + k + "'", rec.payload());
+                if (p.lock().isEmpty() && p.takeover().isEmpty()) {
                     report(k, null, false, "profile '" + k + "' is not locked; nothing was changed");
                     return 0;
                 }
-                byte[] payload;
-                try {
-                    payload = Output.PLAIN.writeValueAsBytes(env.withoutLock());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                WriteResult result = s.storage().write(name(), k, rec.revision(),
-                        new RecordWrite(payload, Set.copyOf(env.userIds()), RecordWrite.Versioning.NONE));
+                WriteResult result = s.storage().write(name(), k, rec.revision(), new RecordWrite(
+                        ProfileRecords.withoutLock(rec.payload()), Set.copyOf(p.userIds()), RecordWrite.Versioning.NONE));
                 if (result instanceof WriteResult.Conflict) {
                     throw new CliException("profile '" + k + "' changed while releasing (its holder saved); nothing was"
                             + " changed, try again");
                 }
-                var l = env.lock().orElse(null);
+                var l = p.lock().orElse(null);
                 report(k, l, true, "released '" + k + "'" + (l == null ? " (cleared a takeover request)"
                         : ": it was held by server " + l.serverId() + ", epoch " + l.epoch()
                         + "; that server's next save will fail and end its session"));
@@ -470,7 +484,7 @@ public final class OperatorCommands {
             return 0;
         }
 
-        private void report(String k, RawEnvelope.Lock was, boolean changed, String text) {
+        private void report(String k, SessionInfo was, boolean changed, String text) {
             if (opts.json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("key", k);
@@ -516,8 +530,10 @@ public final class OperatorCommands {
                             }
                             ObjectNode line = JsonNodeFactory.instance.objectNode().put("store", name()).put("key", k);
                             try {
-                                line.set("record", RawEnvelope.parse(Output.PLAIN, k, rec.get().payload()).tree());
-                            } catch (CliException e) {
+                                // Checked with the library's decoder, but exported as stored, byte for byte in JSON.
+                                ProfileRecords.decode(rec.get().payload());
+                                line.set("record", Output.PLAIN.readTree(rec.get().payload()));
+                            } catch (CorruptProfileException e) {
                                 line.put("raw_base64", Base64.getEncoder().encodeToString(rec.get().payload()));
                             }
                             w.println(Output.PLAIN.writeValueAsString(line));
@@ -569,17 +585,15 @@ public final class OperatorCommands {
                         throw new CliException("profile '" + l.key() + "' exists in store '" + name() + "' already;"
                                 + " pass --overwrite to replace existing profiles (nothing was imported)");
                     }
+                    Optional<SessionInfo> lock;
                     try {
-                        var lock = RawEnvelope.parse(Output.PLAIN, l.key(), cur.get().payload()).lock();
-                        if (lock.isPresent()) {
-                            throw new CliException("profile '" + l.key() + "' is held by server " + lock.get().serverId()
-                                    + "; it cannot be replaced while in use (nothing was imported)");
-                        }
-                    } catch (CliException e) {
-                        if (e.getMessage().contains("is held by")) {
-                            throw e;
-                        }
-                        // a foreign value: replaced, and kept as a version
+                        lock = ProfileRecords.decode(cur.get().payload()).lock();
+                    } catch (CorruptProfileException e) {
+                        lock = Optional.empty(); // a foreign value: replaced, and kept as a version
+                    }
+                    if (lock.isPresent()) {
+                        throw new CliException("profile '" + l.key() + "' is held by server " + lock.get().serverId()
+                                + "; it cannot be replaced while in use (nothing was imported)");
                     }
                     existing.put(l.key(), cur.get());
                 }
@@ -632,8 +646,6 @@ public final class OperatorCommands {
                     if (!seen.add(key)) {
                         throw new CliException(where + " repeats key '" + key + "'");
                     }
-                    byte[] payload;
-                    List<Long> userIds;
                     if (node.has("raw_base64")) {
                         throw new CliException(where + ": key '" + key + "' was exported as a foreign value"
                                 + " (raw_base64); import only takes ProfileStore records");
@@ -642,10 +654,8 @@ public final class OperatorCommands {
                         throw new CliException(where + " has no \"record\" object");
                     }
                     byte[] raw = Output.PLAIN.writeValueAsBytes(record);
-                    RawEnvelope env = RawEnvelope.parse(Output.PLAIN, where, raw);
-                    payload = Output.PLAIN.writeValueAsBytes(env.withoutLock());
-                    userIds = env.userIds();
-                    result.add(new Line(key, payload, userIds));
+                    List<Long> userIds = decode(where, raw).userIds();
+                    result.add(new Line(key, ProfileRecords.withoutLock(raw), userIds));
                 }
             } catch (NoSuchFileException e) {
                 throw new CliException("import file " + file + " does not exist");

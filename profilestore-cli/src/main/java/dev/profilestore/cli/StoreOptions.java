@@ -1,5 +1,6 @@
 package dev.profilestore.cli;
 
+import dev.profilestore.Names;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class StoreOptions {
     /** Refuses an invalid store name before anything is opened. */
     public void checkStoreName() {
         try {
-            dev.profilestore.engine.Names.storeName(storeName);
+            Names.storeName(storeName);
         } catch (IllegalArgumentException e) {
             throw new CliException("--store-name: " + e.getMessage());
         }

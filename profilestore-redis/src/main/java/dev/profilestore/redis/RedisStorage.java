@@ -1,7 +1,7 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.Names;
 import dev.profilestore.StorageException;
-import dev.profilestore.engine.Names;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
