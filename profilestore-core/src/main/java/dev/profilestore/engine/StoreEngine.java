@@ -5,6 +5,7 @@ import dev.profilestore.DataTooLargeException;
 import dev.profilestore.DroppedMessages;
 import dev.profilestore.KeyInfo;
 import dev.profilestore.LastSaveReason;
+import dev.profilestore.Names;
 import dev.profilestore.Overwrite;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;

@@ -1,8 +1,7 @@
 /**
  * The session engine: the lock protocol, saves, auto-save, messages and shutdown, in one place.
  * Internal: only {@link dev.profilestore.engine.Settings} and {@link dev.profilestore.engine.StoreEngine#create} are
- * public, for the builder; {@link dev.profilestore.engine.RecordAccess}, for {@code dev.profilestore.admin}; and
- * {@link dev.profilestore.engine.Names}, a forwarder to {@link dev.profilestore.Names} for older callers.
+ * public, for the builder; and {@link dev.profilestore.engine.RecordAccess}, for {@code dev.profilestore.admin}.
  *
  * <h2>Design notes</h2>
  * <ul>

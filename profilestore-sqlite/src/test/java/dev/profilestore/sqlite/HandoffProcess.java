@@ -18,6 +18,10 @@ import java.util.concurrent.TimeUnit;
  * A game server in its own JVM for {@link SqliteCrossProcessHandoffTest}: takes the shared profile
  * {@code rounds} times, each time adding one coin and saving, then holds it until the other process
  * asks for it. Prints one line per acquisition, {@code handoff-ms N}, measured from asking to getting.
+ *
+ * <p>In {@code race} mode a process asks again as soon as its session ended, so requests overlap the other's
+ * start (a player bouncing back). In {@code turns} mode it first waits until the other process has saved its
+ * coin (a marker file per coin), so every start finds a live holder that is idle: a plain handoff.
  */
 final class HandoffProcess {
 
@@ -33,6 +37,8 @@ final class HandoffProcess {
         Path otherDone = Path.of(args[2]);
         Path myDone = Path.of(args[3]);
         int rounds = Integer.parseInt(args[4]);
+        boolean turns = args[5].equals("turns");
+        Path markers = myDone.getParent();
         try (var storage = SqliteStorage.open(file);
              var messaging = SqliteMessaging.open(file);
              ProfileStore<Ball> store = ProfileStore.builder("Handoff", Ball.class, Ball::new)
@@ -42,6 +48,9 @@ final class HandoffProcess {
                 .build()) {
             int round = 0;
             while (round < rounds) {
+                if (turns) {
+                    awaitOthersCoin(me, round, markers, otherDone);
+                }
                 long asked = System.nanoTime();
                 Profile<Ball> p = store.startSession("ball", SessionOptions.defaults()).orElseThrow();
                 System.out.println("handoff-ms " + (System.nanoTime() - asked) / 1e6);
@@ -55,6 +64,7 @@ final class HandoffProcess {
                     p.data().holders.add(me);
                     return true;
                 }, store.callbackExecutor()).join();
+                int coin = CompletableFuture.supplyAsync(() -> p.data().coins, store.callbackExecutor()).join();
                 if (!counted) {
                     continue;
                 }
@@ -66,6 +76,9 @@ final class HandoffProcess {
                     if (!(e.getCause() instanceof SessionLostException) || p.isActive()) {
                         throw e;
                     }
+                }
+                if (turns) {
+                    Files.createFile(markers.resolve("coin-" + coin));
                 }
                 boolean last = round == rounds;
                 // Hold the profile until the other process takes it; once the other is done, nobody will.
@@ -79,6 +92,18 @@ final class HandoffProcess {
                 }
             }
             Files.createFile(myDone);
+        }
+    }
+
+    /**
+     * Server a takes the odd coins and b the even ones: before its {@code round}-th start, a process waits
+     * for the marker of the coin just before its next one. Polls a file every millisecond (test harness only).
+     */
+    private static void awaitOthersCoin(String me, int round, Path markers, Path otherDone) throws InterruptedException {
+        int mine = me.endsWith("a") ? 2 * round + 1 : 2 * round + 2;
+        Path marker = markers.resolve("coin-" + (mine - 1));
+        while (mine > 1 && !Files.exists(marker) && !Files.exists(otherDone)) {
+            Thread.sleep(1);
         }
     }
 }

@@ -7,7 +7,7 @@ import dev.profilestore.cli.Main;
 import dev.profilestore.cli.OpenedStore;
 import dev.profilestore.cli.Output;
 import dev.profilestore.cli.StoreUri;
-import dev.profilestore.engine.Names;
+import dev.profilestore.Names;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
