@@ -72,6 +72,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final Scheduler scheduler;
     final SerialExecutor loop;
     private final ExecutorService ownedCallbackThread;
+    private final ExecutorService ownedIoThreads;
+    private final Executor io;
     final EnvelopeCodec envelopes;
     final DataCodec<T> codec;
     final KeyQueue keys;
@@ -121,6 +123,13 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             ownedCallbackThread = null;
         }
         this.loop = new SerialExecutor(callbacks);
+        if (settings.ioExecutor() == null) {
+            ownedIoThreads = IoThreads.create(settings.name());
+            io = ownedIoThreads;
+        } else {
+            ownedIoThreads = null;
+            io = settings.ioExecutor();
+        }
         this.keys = new KeyQueue(loop);
         this.envelopes = new EnvelopeCodec(settings.mapper());
         this.codec = new DataCodec<>(settings.mapper(), settings.type(), settings.template(), settings.formatVersion(),
@@ -179,7 +188,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 new StorageException("the store did not answer within " + timings.storageTimeout()))));
         result.whenComplete((r, e) -> timeout.cancel());
         try {
-            settings.ioExecutor().execute(() -> {
+            io.execute(() -> {
                 R value;
                 try {
                     value = op.get();
@@ -476,7 +485,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public synchronized ProfileStore<T> mock() {
         if (mockTwin == null) {
             var twin = new Settings<>(name, settings.type(), settings.template(), new InMemoryStorage(scheduler, 100),
-                    new InMemoryMessaging(), true, settings.appId(), serverId + "-mock", loop, settings.ioExecutor(), scheduler,
+                    new InMemoryMessaging(), true, settings.appId(), serverId + "-mock", loop, io, scheduler,
                     settings.mapper(), settings.formatVersion(), settings.migrations(), settings.maxDataBytes(), null, timings);
             mockTwin = (StoreEngine<T>) create(twin);
         }
@@ -560,6 +569,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     closed.complete(null);
                     if (ownedCallbackThread != null) {
                         ownedCallbackThread.shutdown();
+                    }
+                    if (ownedIoThreads != null) {
+                        ownedIoThreads.shutdown();
                     }
                 });
             });
