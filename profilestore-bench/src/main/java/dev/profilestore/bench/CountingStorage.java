@@ -2,8 +2,8 @@ package dev.profilestore.bench;
 
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
@@ -20,9 +20,8 @@ import java.util.function.LongConsumer;
  * record of a {@link #writeAll}), reads, and lease writes, separately. An optional listener sees every record
  * write, for per-second series. Does not close the delegate.
  */
-public final class CountingStorage implements Storage {
+public final class CountingStorage extends ForwardingStorage {
 
-    private final Storage delegate;
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong leaseWrites = new AtomicLong();
@@ -31,7 +30,7 @@ public final class CountingStorage implements Storage {
 
     /** Counts calls into {@code delegate}. */
     public CountingStorage(Storage delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Record writes so far. */
@@ -57,11 +56,6 @@ public final class CountingStorage implements Storage {
     /** Called with the number of records after every record write. */
     public void onWrite(LongConsumer listener) {
         this.onWrite = listener;
-    }
-
-    @Override
-    public StorageCapabilities capabilities() {
-        return delegate.capabilities();
     }
 
     @Override
@@ -130,6 +124,12 @@ public final class CountingStorage implements Storage {
     public boolean isLeaseLive(String serverId) {
         leaseReads.incrementAndGet();
         return delegate.isLeaseLive(serverId);
+    }
+
+    @Override
+    public Duration leaseRemaining(String serverId) {
+        leaseReads.incrementAndGet();
+        return delegate.leaseRemaining(serverId);
     }
 
     @Override
