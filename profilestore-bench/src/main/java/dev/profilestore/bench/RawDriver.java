@@ -1,6 +1,7 @@
 package dev.profilestore.bench;
 
 import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.redis.RedisBackendLayout;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.WriteResult;
@@ -11,9 +12,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -391,13 +389,7 @@ sealed interface RawDriver extends AutoCloseable {
         Redis(String uri) {
             client = RedisClient.create(RedisURI.create(uri));
             connection = client.connect(ByteArrayCodec.INSTANCE);
-            String script;
-            try (InputStream in = RedisStorageScripts.open("write.lua")) {
-                script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            sha = connection.sync().scriptLoad(script.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
+            sha = connection.sync().scriptLoad(RedisBackendLayout.writeScript()).getBytes(StandardCharsets.US_ASCII);
         }
 
         @Override
@@ -407,7 +399,7 @@ sealed interface RawDriver extends AutoCloseable {
             return new Worker() {
                 @Override
                 public void cycle(String key, byte[] payload) {
-                    byte[][] keys = RedisStorageScripts.profileKeys(STORE, key);
+                    byte[][] keys = RedisBackendLayout.profileKeys(STORE, key);
                     var f = redis.hmget(keys[0], b("rev"), b("payload"), b("created"), b("updated"));
                     long rev = Long.parseLong(new String(f.get(0).getValue(), StandardCharsets.US_ASCII));
                     rev = write(keys, rev, payload, "N");

@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,14 +55,20 @@ final class ThroughputScenario {
         String storeName = "Throughput" + System.nanoTime() % 1_000_000;
         int workers = backend.kind() == BackendKind.SQLITE ? 1 : sizes.workers();
         var builder = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new).serverId("throughput");
-        switch (io) {
-            case DEFAULT -> { }
-            case VIRTUAL_THREADS -> builder.ioExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-            case PLATFORM_POOL -> builder.ioExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
-            case ON_LOOP -> builder.callbackExecutor(java.util.concurrent.Executors.newSingleThreadExecutor())
-                    .ioExecutor(Runnable::run);
+        ExecutorService own = switch (io) {
+            case DEFAULT -> null;
+            case VIRTUAL_THREADS -> Executors.newVirtualThreadPerTaskExecutor();
+            case PLATFORM_POOL -> Executors.newFixedThreadPool(16);
+            case ON_LOOP -> Executors.newSingleThreadExecutor();
+        };
+        if (io == Io.ON_LOOP) {
+            builder.callbackExecutor(own).ioExecutor(Runnable::run);
+        } else if (own != null) {
+            builder.ioExecutor(own);
         }
-        try (Storage storage = backend.storage();
+        // Closed last (resources close in reverse order), after the store that uses it; null is skipped.
+        try (ExecutorService ignored = own;
+             Storage storage = backend.storage();
              ProfileStore<PlayerData> store = builder.storage(storage).build();
              RawDriver raw = backend.raw()) {
             byte[] payload = prepare(store, storage, storeName, workers);

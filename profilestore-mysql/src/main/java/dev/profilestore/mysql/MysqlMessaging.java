@@ -10,6 +10,7 @@ import java.time.Duration;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.profilestore.jdbc.HikariPools;
 
 /**
  * {@link Messaging} for MySQL and MariaDB, which have no publish/subscribe: messages are rows of
@@ -45,7 +46,7 @@ public final class MysqlMessaging {
         HikariConfig config = MysqlStorage.poolConfig(jdbcUrl, user, password, "profilestore-mysql-messaging");
         config.setMaximumPoolSize(2);
         config.setMinimumIdle(2);
-        HikariDataSource pool = MysqlStorage.pool(config);
+        HikariDataSource pool = HikariPools.open(config, "MySQL/MariaDB");
         try {
             MysqlStorage.open((javax.sql.DataSource) pool, options).close(); // creates or migrates the tables; leaves the pool open
             ConnectionSource source = ConnectionSource.of(pool, true);

@@ -2,6 +2,7 @@ package dev.profilestore.mysql;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.jdbc.ConnectionSource;
+import dev.profilestore.jdbc.HikariPools;
 import dev.profilestore.jdbc.DatabaseUri;
 import dev.profilestore.jdbc.JdbcStorage;
 import dev.profilestore.jdbc.JdbcStorageOptions;
@@ -9,7 +10,6 @@ import dev.profilestore.jdbc.JdbcStorageOptions;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * {@link dev.profilestore.spi.Storage} on MySQL (8.0+) or MariaDB (10.5+), through the shared {@link JdbcStorage}
@@ -50,7 +50,7 @@ public final class MysqlStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static MysqlStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
-        return new MysqlStorage(ConnectionSource.of(pool(config), true), options);
+        return new MysqlStorage(ConnectionSource.of(HikariPools.open(config, "MySQL/MariaDB"), true), options);
     }
 
     /**
@@ -63,27 +63,10 @@ public final class MysqlStorage extends JdbcStorage {
         return new MysqlStorage(ConnectionSource.of(dataSource, false), options);
     }
 
-    static HikariDataSource pool(HikariConfig config) {
-        try {
-            return new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to MySQL/MariaDB at " + config.getJdbcUrl() + ": "
-                    + e.getMessage(), e);
-        }
-    }
-
     /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */
     public static HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setPoolName(poolName);
-        config.setMaximumPoolSize(10);
-        config.setMinimumIdle(2);
-        config.setConnectionTimeout(10_000);
-        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
-        config.addDataSourceProperty("socketTimeout", "30000");
+        HikariConfig config = HikariPools.config(jdbcUrl, user, password, poolName);
+        config.addDataSourceProperty("socketTimeout", "30000"); // MariaDB Connector/J: milliseconds
         return config;
     }
 }

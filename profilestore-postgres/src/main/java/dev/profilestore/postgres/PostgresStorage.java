@@ -2,6 +2,7 @@ package dev.profilestore.postgres;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.jdbc.ConnectionSource;
+import dev.profilestore.jdbc.HikariPools;
 import dev.profilestore.jdbc.DatabaseUri;
 import dev.profilestore.jdbc.JdbcStorage;
 import dev.profilestore.jdbc.JdbcStorageOptions;
@@ -9,7 +10,6 @@ import dev.profilestore.jdbc.JdbcStorageOptions;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 
 /**
  * {@link dev.profilestore.spi.Storage} on PostgreSQL, through the shared {@link JdbcStorage}.
@@ -56,14 +56,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to PostgreSQL at " + config.getJdbcUrl() + ": "
-                    + e.getMessage(), e);
-        }
-        return new PostgresStorage(ConnectionSource.of(pool, true), options);
+        return new PostgresStorage(ConnectionSource.of(HikariPools.open(config, "PostgreSQL"), true), options);
     }
 
     /**
@@ -77,16 +70,8 @@ public final class PostgresStorage extends JdbcStorage {
 
     /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */
     public static HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(jdbcUrl);
-        config.setUsername(user);
-        config.setPassword(password);
-        config.setPoolName(poolName);
-        config.setMaximumPoolSize(10);
-        config.setMinimumIdle(2);
-        config.setConnectionTimeout(10_000);
-        // A server that stops answering fails the call (a retryable StorageException) instead of hanging it.
-        config.addDataSourceProperty("socketTimeout", "30");
+        HikariConfig config = HikariPools.config(jdbcUrl, user, password, poolName);
+        config.addDataSourceProperty("socketTimeout", "30"); // pgjdbc: seconds
         return config;
     }
 }

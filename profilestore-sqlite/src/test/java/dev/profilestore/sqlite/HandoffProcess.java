@@ -5,8 +5,12 @@ import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.SessionOptions;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -97,13 +101,23 @@ final class HandoffProcess {
 
     /**
      * Server a takes the odd coins and b the even ones: before its {@code round}-th start, a process waits
-     * for the marker of the coin just before its next one. Polls a file every millisecond (test harness only).
+     * for the marker of the coin just before its next one, woken by the file system's create events.
      */
-    private static void awaitOthersCoin(String me, int round, Path markers, Path otherDone) throws InterruptedException {
+    private static void awaitOthersCoin(String me, int round, Path markers, Path otherDone)
+            throws IOException, InterruptedException {
         int mine = me.endsWith("a") ? 2 * round + 1 : 2 * round + 2;
         Path marker = markers.resolve("coin-" + (mine - 1));
-        while (mine > 1 && !Files.exists(marker) && !Files.exists(otherDone)) {
-            Thread.sleep(1);
+        if (mine == 1) {
+            return;
+        }
+        try (WatchService watch = markers.getFileSystem().newWatchService()) {
+            markers.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            // Checked after registering, so a marker created in between is not missed.
+            while (!Files.exists(marker) && !Files.exists(otherDone)) {
+                WatchKey key = watch.take();
+                key.pollEvents();
+                key.reset();
+            }
         }
     }
 }
