@@ -33,6 +33,12 @@ public interface ProfileStore<T> extends AutoCloseable {
     /** The store name. */
     String name();
 
+    /**
+     * The id of this store instance's lease in the storage (its server id, store name and a random part):
+     * locks this instance takes name it, and other servers take them over once it runs out. For diagnostics.
+     */
+    String leaseId();
+
     /** The executor that runs callbacks and owns profile state. */
     Executor callbackExecutor();
 

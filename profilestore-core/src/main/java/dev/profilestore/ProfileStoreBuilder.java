@@ -53,6 +53,7 @@ public final class ProfileStoreBuilder<T> {
     private final Supplier<T> template;
     private Storage storage;
     private Messaging messaging;
+    private boolean withoutMessaging;
     private String appId = "default";
     private String serverId;
     private Executor callbackExecutor;
@@ -93,11 +94,25 @@ public final class ProfileStoreBuilder<T> {
     }
 
     /**
-     * How servers nudge each other. Default: the storage itself if it also implements {@link Messaging},
-     * else none (handoffs then rely on polling the store).
+     * How servers nudge each other (takeover requests, release notices, message nudges). Default: the storage
+     * itself if it implements {@link Messaging}, else what {@link Storage#openMessaging()} opens over the same
+     * backend (SQLite does). Without either, {@link #build()} refuses, unless {@link #withoutMessaging()} says so.
      */
     public ProfileStoreBuilder<T> messaging(Messaging messaging) {
         this.messaging = Objects.requireNonNull(messaging, "messaging");
+        this.withoutMessaging = false;
+        return this;
+    }
+
+    /**
+     * Builds a store with no messaging, knowingly. What it costs: a server holding a profile learns that
+     * another server asked for it only at its next auto-save, and a requester that hears nothing steals the
+     * profile after {@code stealAfter} (40 s by default), taking only what the holder last saved. Use it for a
+     * single server, or tools that only read; a network of servers should configure {@link #messaging}.
+     */
+    public ProfileStoreBuilder<T> withoutMessaging() {
+        this.messaging = null;
+        this.withoutMessaging = true;
         return this;
     }
 
@@ -290,13 +305,26 @@ public final class ProfileStoreBuilder<T> {
             }
             LOG.info("store {} uses the default storage: {}", name, provider.describe());
         }
-        if (chosenMessaging == null && chosen instanceof Messaging m) {
-            chosenMessaging = m;
+        boolean ownsMessaging = false;
+        if (chosenMessaging == null && !withoutMessaging) {
+            if (chosen instanceof Messaging m) {
+                chosenMessaging = m;
+            } else {
+                chosenMessaging = chosen.openMessaging();
+                ownsMessaging = chosenMessaging != null;
+            }
         }
-        if (chosenMessaging == null) {
-            LOG.warn("store {} has no messaging: a server holding a profile learns of another server's request only at"
-                    + " its next auto-save, so handoffs can take up to stealAfter ({}). Configure messaging(...).", name,
-                    stealAfter);
+        if (chosenMessaging == null && !withoutMessaging) {
+            // A store that cannot hand off loses progress quietly: the next server waits stealAfter, then steals
+            // what was last saved. Refuse rather than build that by accident.
+            throw new IllegalStateException("store " + name + " has no messaging and its storage ("
+                    + chosen.getClass().getSimpleName() + ") offers none: handoffs between servers would wait stealAfter ("
+                    + stealAfter + ") and lose what the holder had not saved. Configure messaging(...), or call"
+                    + " withoutMessaging() if this store runs on one server only");
+        }
+        if (withoutMessaging) {
+            LOG.info("store {} runs without messaging (withoutMessaging()): handoffs wait for the holder's next"
+                    + " auto-save or stealAfter ({})", name, stealAfter);
         }
         Executor callbacks = callbackExecutor;
         Executor io = ioExecutor;
@@ -304,7 +332,7 @@ public final class ProfileStoreBuilder<T> {
         var timings = new Settings.Timings(autoSavePeriod, lease, renewal, pollInitial, pollMax, stealAfter, startTimeout,
                 backoffInitial, backoffMax, shutdownBackoffMax, closeTimeout, criticalErrorCount, criticalErrorWindow,
                 criticalStateExpire, maxMessages, snapshotInterval, storageTimeout);
-        var settings = new Settings<>(name, type, template, chosen, chosenMessaging, ownsStorage, appId,
+        var settings = new Settings<>(name, type, template, chosen, chosenMessaging, ownsStorage, ownsMessaging, appId,
                 serverId != null ? serverId : UUID.randomUUID().toString(), callbacks, io, scheduler,
                 mapper != null ? mapper : new ObjectMapper().findAndRegisterModules(), formatVersion, Map.copyOf(migrations),
                 maxDataBytes, meterRegistry, timings);

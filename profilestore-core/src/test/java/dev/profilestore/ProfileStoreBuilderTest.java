@@ -6,13 +6,14 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ProfileStoreBuilderTest {
 
     @SuppressWarnings("rawtypes")
     private ProfileStoreBuilder<Map> builder() {
-        return ProfileStore.builder("Players", Map.class, java.util.HashMap::new).storage(new InMemoryStorage());
+        return ProfileStore.builder("Players", Map.class, java.util.HashMap::new).storage(new InMemoryStorage()).withoutMessaging();
     }
 
     @Test
@@ -67,5 +68,53 @@ class ProfileStoreBuilderTest {
     void withoutStorage_andNoDefaultOnTheClassPath_buildSaysWhatToAdd() {
         assertThatThrownBy(() -> ProfileStore.builder("Players", Map.class, java.util.HashMap::new).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("profilestore-sqlite");
+    }
+
+    @Test
+    void aStorageWithoutMessaging_isRefused_unlessTheUserOptsOutByName() {
+        assertThatThrownBy(() -> ProfileStore.builder("Players", Map.class, java.util.HashMap::new)
+                .storage(new InMemoryStorage()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("no messaging")
+                .hasMessageContaining("stealAfter").hasMessageContaining("withoutMessaging()");
+        try (var store = builder().build()) {
+            assertThat(store.name()).isEqualTo("Players");
+        }
+    }
+
+    @Test
+    void messagingOfferedByTheStorage_isUsedAndClosedWithTheStore() {
+        var opened = new java.util.concurrent.atomic.AtomicInteger();
+        var closed = new java.util.concurrent.atomic.AtomicInteger();
+        var hub = new dev.profilestore.memory.InMemoryMessaging();
+        class OffersMessaging extends dev.profilestore.spi.ForwardingStorage {
+            OffersMessaging() {
+                super(new InMemoryStorage());
+            }
+
+            @Override
+            public dev.profilestore.spi.Messaging openMessaging() {
+                opened.incrementAndGet();
+                return new dev.profilestore.spi.Messaging() {
+                    @Override
+                    public void publish(String channel, byte[] payload) {
+                        hub.publish(channel, payload);
+                    }
+
+                    @Override
+                    public Subscription subscribe(String channel, java.util.function.Consumer<byte[]> listener) {
+                        return hub.subscribe(channel, listener);
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.incrementAndGet();
+                    }
+                };
+            }
+        }
+        var store = ProfileStore.builder("Players", Map.class, java.util.HashMap::new).storage(new OffersMessaging()).build();
+        assertThat(opened).hasValue(1);
+        store.close();
+        assertThat(closed).as("the store opened it, so the store closes it").hasValue(1);
     }
 }

@@ -30,7 +30,7 @@ class StorageTimeoutTest {
         List<StoreError> errors = new ArrayList<>();
         try {
             ProfileStore<Map> store = ProfileStore.builder("Hung", Map.class, java.util.HashMap::new)
-                    .storage(hanging).scheduler(clock).callbackExecutor(Runnable::run).ioExecutor(io)
+                    .storage(hanging).withoutMessaging().scheduler(clock).callbackExecutor(Runnable::run).ioExecutor(io)
                     .storageTimeout(Duration.ofSeconds(5)).startTimeout(Duration.ofSeconds(30)).build();
             store.onError().connect(errors::add);
             await().until(() -> clock.pendingTimers() > 0); // the lease renewal is scheduled: the store is up

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The hints servers send each other over messaging, on the channel of the receiving server. A plain
  * text line {@code kind|store|epoch|fromServer|key} with each field URL-encoded, so names holding '|'
- * survive; a TAKEOVER may append its {@link Request} as five more fields.
+ * survive; a TAKEOVER may append its {@link Request} as six more fields.
  */
 record ControlMessage(Kind kind, String store, long epoch, String fromServer, String key, Request request) {
 
@@ -20,10 +20,10 @@ record ControlMessage(Kind kind, String store, long epoch, String fromServer, St
      * release can compare-and-set at once: one store round trip less on the handoff's critical path.
      * Only a hint: a wrong one makes the compare-and-set fail, and the release reads and tries again.
      */
-    record Request(long baseRevision, long revision, String appId, String sessionId, long atMs) {
+    record Request(long baseRevision, long revision, String appId, String sessionId, long atMs, String leaseId) {
 
         Envelope.Takeover takeover(String fromServer) {
-            return new Envelope.Takeover(appId, fromServer, sessionId, atMs);
+            return new Envelope.Takeover(appId, fromServer, sessionId, atMs, leaseId);
         }
     }
 
@@ -44,7 +44,7 @@ record ControlMessage(Kind kind, String store, long epoch, String fromServer, St
         String line = kind + "|" + enc(store) + "|" + epoch + "|" + enc(fromServer) + "|" + enc(key);
         if (request != null) {
             line += "|" + request.baseRevision() + "|" + request.revision() + "|" + enc(request.appId()) + "|"
-                    + enc(request.sessionId()) + "|" + request.atMs();
+                    + enc(request.sessionId()) + "|" + request.atMs() + "|" + enc(request.leaseId());
         }
         return line.getBytes(StandardCharsets.UTF_8);
     }
@@ -53,12 +53,12 @@ record ControlMessage(Kind kind, String store, long epoch, String fromServer, St
     static ControlMessage decode(byte[] payload) {
         String s = new String(payload, StandardCharsets.UTF_8);
         String[] parts = s.split("\\|", -1);
-        if (parts.length != 5 && parts.length != 10) {
+        if (parts.length != 5 && parts.length != 11) {
             return null;
         }
         try {
-            Request request = parts.length == 10 ? new Request(Long.parseLong(parts[5]), Long.parseLong(parts[6]),
-                    dec(parts[7]), dec(parts[8]), Long.parseLong(parts[9])) : null;
+            Request request = parts.length == 11 ? new Request(Long.parseLong(parts[5]), Long.parseLong(parts[6]),
+                    dec(parts[7]), dec(parts[8]), Long.parseLong(parts[9]), dec(parts[10])) : null;
             return new ControlMessage(Kind.valueOf(parts[0]), dec(parts[1]), Long.parseLong(parts[2]), dec(parts[3]),
                     dec(parts[4]), request);
         } catch (IllegalArgumentException e) {

@@ -82,13 +82,29 @@ final class DataCodec<T> {
             if (!(upgraded instanceof ObjectNode object)) {
                 throw new CorruptProfileException("data of format " + v + " is not a JSON object, so it cannot be migrated");
             }
-            upgraded = migrations.get(v).apply(object.deepCopy());
+            try {
+                upgraded = migrations.get(v).apply(object.deepCopy());
+            } catch (RuntimeException e) {
+                throw new CorruptProfileException("the migration from data format " + v + " failed: " + e, e);
+            }
+            if (upgraded == null) {
+                throw new CorruptProfileException("the migration from data format " + v + " returned null");
+            }
         }
+        if (upgraded == null || upgraded.isNull() || upgraded.isMissingNode()) {
+            throw new CorruptProfileException("the stored data is null; the record needs an operator (roll back to a saved"
+                    + " version, or overwrite it)");
+        }
+        T value;
         try {
-            return mapper.treeToValue(upgraded, type);
-        } catch (IOException | IllegalArgumentException e) {
+            value = mapper.treeToValue(upgraded, type);
+        } catch (IOException | RuntimeException e) {
             throw new CorruptProfileException("stored data does not map to " + type.getName() + ": " + e.getMessage(), e);
         }
+        if (value == null) {
+            throw new CorruptProfileException("stored data maps to null as " + type.getName());
+        }
+        return value;
     }
 
     JsonNode tree(byte[] json) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.profilestore.CorruptProfileException;
+import dev.profilestore.UnsupportedFormatException;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -71,6 +74,7 @@ final class EnvelopeCodec {
                 g.writeEndArray();
             }
             g.writeEndObject();
+            writeUnknown(g, env.unknownFields);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,6 +95,9 @@ final class EnvelopeCodec {
             g.writeStringField("sessionId", meta.lock.sessionId());
             g.writeNumberField("epoch", meta.lock.epoch());
             g.writeNumberField("sinceMs", meta.lock.sinceMs());
+            if (meta.lock.leaseId() != null) {
+                g.writeStringField("leaseId", meta.lock.leaseId());
+            }
             g.writeEndObject();
         }
         if (meta.takeover != null) {
@@ -99,12 +106,53 @@ final class EnvelopeCodec {
             g.writeStringField("serverId", meta.takeover.serverId());
             g.writeStringField("sessionId", meta.takeover.sessionId());
             g.writeNumberField("atMs", meta.takeover.atMs());
+            if (meta.takeover.leaseId() != null) {
+                g.writeStringField("leaseId", meta.takeover.leaseId());
+            }
             g.writeEndObject();
         }
+        if (meta.releasedBy != null) {
+            g.writeStringField("releasedBy", meta.releasedBy);
+        }
+        writeUnknown(g, meta.unknownFields);
         g.writeEndObject();
     }
 
-    /** Reads a record; {@link CorruptProfileException} names what is wrong when it is not ours. */
+    private static void writeUnknown(JsonGenerator g, ObjectNode unknown) throws IOException {
+        if (unknown == null) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = unknown.fields(); it.hasNext(); ) {
+            var e = it.next();
+            g.writeFieldName(e.getKey());
+            g.writeTree(e.getValue());
+        }
+    }
+
+    /** The fields of {@code node} not in {@code known}, or null when there are none. */
+    private static ObjectNode unknownFields(JsonNode node, Set<String> known) {
+        ObjectNode unknown = null;
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!known.contains(e.getKey())) {
+                if (unknown == null) {
+                    unknown = JsonNodeFactory.instance.objectNode();
+                }
+                unknown.set(e.getKey(), e.getValue());
+            }
+        }
+        return unknown;
+    }
+
+    private static final Set<String> KNOWN_FIELDS = Set.of("format", "dataVersion", "data", "meta", "metadata", "userIds",
+            "messages");
+    private static final Set<String> KNOWN_META_FIELDS = Set.of("createdMs", "loadCount", "lastUpdateMs", "lastSnapshotMs",
+            "lock", "takeover", "releasedBy");
+
+    /**
+     * Reads a record; {@link CorruptProfileException} names what is wrong when it is not ours, and
+     * {@link UnsupportedFormatException} says it is ours but of a newer layout than this version reads.
+     */
     Envelope decode(byte[] payload) {
         JsonNode root;
         try {
@@ -115,11 +163,18 @@ final class EnvelopeCodec {
         if (root == null || !root.isObject()) {
             throw new CorruptProfileException("the value is not a JSON object");
         }
-        if (!Envelope.FORMAT.equals(root.path("format").asText(null))) {
+        String format = root.path("format").asText(null);
+        if (format != null && !format.equals(Envelope.FORMAT) && format.startsWith(Envelope.FORMAT_FAMILY)) {
+            // Written by a newer version of this library: neither foreign (to be set aside) nor readable.
+            throw new UnsupportedFormatException("the record has format \"" + format + "\", newer than this server's \""
+                    + Envelope.FORMAT + "\"; upgrade this server before loading it (the record was left untouched)");
+        }
+        if (!Envelope.FORMAT.equals(format)) {
             throw new CorruptProfileException("the value has no \"format\": \"" + Envelope.FORMAT + "\" marker: it was not"
                     + " written by this library");
         }
         Envelope env = new Envelope();
+        env.unknownFields = unknownFields(root, KNOWN_FIELDS);
         JsonNode messages = require(root, "messages", JsonNode::isObject, "an object");
         env.lastMessageId = require(messages, "lastId", JsonNode::isIntegralNumber, "an integer").asLong();
         JsonNode items = require(messages, "items", JsonNode::isArray, "an array");
@@ -146,15 +201,19 @@ final class EnvelopeCodec {
         env.meta.loadCount = require(meta, "loadCount", JsonNode::isIntegralNumber, "an integer").asLong();
         env.meta.lastUpdateMs = meta.path("lastUpdateMs").asLong();
         env.meta.lastSnapshotMs = meta.path("lastSnapshotMs").asLong();
+        env.meta.releasedBy = meta.path("releasedBy").isTextual() ? meta.get("releasedBy").asText() : null;
+        env.meta.unknownFields = unknownFields(meta, KNOWN_META_FIELDS);
         JsonNode lock = meta.get("lock");
         if (lock != null && !lock.isNull()) {
             env.meta.lock = new Envelope.Lock(text(lock, "appId"), text(lock, "serverId"), text(lock, "sessionId"),
-                    require(lock, "epoch", JsonNode::isIntegralNumber, "an integer").asLong(), lock.path("sinceMs").asLong());
+                    require(lock, "epoch", JsonNode::isIntegralNumber, "an integer").asLong(), lock.path("sinceMs").asLong(),
+                    lock.path("leaseId").isTextual() ? lock.get("leaseId").asText() : null);
         }
         JsonNode takeover = meta.get("takeover");
         if (takeover != null && !takeover.isNull()) {
             env.meta.takeover = new Envelope.Takeover(text(takeover, "appId"), text(takeover, "serverId"),
-                    text(takeover, "sessionId"), takeover.path("atMs").asLong());
+                    text(takeover, "sessionId"), takeover.path("atMs").asLong(),
+                    takeover.path("leaseId").isTextual() ? takeover.get("leaseId").asText() : null);
         }
         JsonNode metadata = root.path("metadata");
         env.metadata = metadata.isObject() ? (ObjectNode) metadata : mapper.createObjectNode();

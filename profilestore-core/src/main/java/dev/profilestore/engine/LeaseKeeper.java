@@ -3,27 +3,60 @@ package dev.profilestore.engine;
 import dev.profilestore.time.Scheduler;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps this server's lease in the store alive, one write every third of the lease. While it runs, no
- * other server takes over this server's profiles without asking; if the process dies, they are taken
- * over once the lease runs out by the store's clock.
+ * Keeps this store instance's lease in the store alive, one renewal every third of the lease. While it
+ * runs, no other server takes over this instance's profiles without asking; if the process dies, they are
+ * taken over once the lease runs out by the store's clock.
+ *
+ * <p>Renewals are due at a fixed rate and run on threads of their own, never queued behind the store's
+ * other I/O: a backlog of saves, or one renewal that hangs, must not let a healthy server's lease lapse.
+ * A renewal is idempotent (it sets the end to now + lease), so a late one overlapping the next is harmless;
+ * at most {@link #MAX_IN_FLIGHT} run at once, so a store that hangs every call does not pile up threads. A
+ * user-given I/O executor is used as it is: the user then decides what renewals queue behind.
  */
 final class LeaseKeeper {
 
+    private static final int MAX_IN_FLIGHT = 3;
+
     private final StoreEngine<?> engine;
+    /** Where renewals run: threads of their own, or the user's I/O executor when one was given. */
+    private final Executor threads;
+    private final ExecutorService ownThreads;
     private Scheduler.Cancellable timer;
     private volatile boolean ready;
     private boolean stopped;
+    private int inFlight;
     /** Completes when the first renewal has been tried, whatever its outcome. */
     private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
 
-    LeaseKeeper(StoreEngine<?> engine) {
+    /**
+     * A keeper whose renewals run on {@code userIo} when not null (the user chose where I/O runs, for example
+     * a deterministic executor in a simulation), else on threads of its own.
+     */
+    LeaseKeeper(StoreEngine<?> engine, Executor userIo) {
         this.engine = engine;
+        if (userIo != null) {
+            this.threads = userIo;
+            this.ownThreads = null;
+            return;
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(0, MAX_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "profilestore-lease-" + engine.name);
+            t.setDaemon(true);
+            return t;
+        });
+        this.threads = pool;
+        this.ownThreads = pool;
     }
 
     void start() {
-        engine.loop.execute(this::renew);
+        engine.loop.execute(this::tick);
     }
 
     /** Whether the lease has been established at least once: a server takes no lock before that. */
@@ -36,14 +69,23 @@ final class LeaseKeeper {
         return firstAttempt;
     }
 
-    private void renew() {
+    private void tick() {
         if (stopped) {
             return;
         }
-        engine.call(() -> {
-            engine.storage.renewLease(engine.serverId, engine.timings.leaseInStore());
+        // The next renewal is scheduled before this one runs, not after it answers.
+        timer = engine.scheduler.schedule(engine.timings.leaseRenewal(), () -> engine.loop.execute(this::tick));
+        if (inFlight >= MAX_IN_FLIGHT) {
+            engine.reportError("lease renewal skipped", "", new dev.profilestore.StorageException(inFlight
+                    + " earlier renewals of lease " + engine.leaseId + " have not answered"));
+            return;
+        }
+        inFlight++;
+        engine.call(threads, () -> {
+            engine.storage.renewLease(engine.leaseId, engine.timings.leaseInStore());
             return null;
         }).whenComplete((v, e) -> {
+            inFlight--;
             if (e != null) {
                 engine.reportError("lease renewal failed", "", e);
             } else {
@@ -51,9 +93,6 @@ final class LeaseKeeper {
             }
             firstAttempt.complete(null);
             engine.tickCritical();
-            if (!stopped) {
-                timer = engine.scheduler.schedule(engine.timings.leaseRenewal(), () -> engine.loop.execute(this::renew));
-            }
         });
     }
 
@@ -64,11 +103,15 @@ final class LeaseKeeper {
             timer.cancel();
         }
         return engine.call(() -> {
-            engine.storage.dropLease(engine.serverId);
+            engine.storage.dropLease(engine.leaseId);
             return (Void) null;
         }).exceptionally(e -> {
             engine.reportError("dropping the lease failed; it runs out by itself", "", e);
             return null;
+        }).whenComplete((v, e) -> {
+            if (ownThreads != null) {
+                ownThreads.shutdown();
+            }
         });
     }
 }

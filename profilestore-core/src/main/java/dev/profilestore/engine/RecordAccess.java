@@ -30,8 +30,7 @@ public final class RecordAccess {
         Envelope env = CODEC.decode(payload);
         List<ProfileMessage> messages = env.messages.stream().map(m -> new ProfileMessage(m.id(), m.body())).toList();
         Envelope.Meta meta = env.isMessageBox() ? new Envelope.Meta() : env.meta;
-        Optional<SessionInfo> lock = Optional.ofNullable(meta.lock).map(l -> new SessionInfo(l.appId(), l.serverId(),
-                l.sessionId(), l.epoch(), Instant.ofEpochMilli(l.sinceMs())));
+        Optional<SessionInfo> lock = Optional.ofNullable(meta.lock).map(Envelope.Lock::info);
         Optional<StoredProfile.TakeoverRequest> takeover = Optional.ofNullable(meta.takeover).map(t ->
                 new StoredProfile.TakeoverRequest(t.appId(), t.serverId(), t.sessionId(), Instant.ofEpochMilli(t.atMs())));
         return new StoredProfile(env.isMessageBox(), env.isMessageBox() ? MissingNode.getInstance() : env.data,

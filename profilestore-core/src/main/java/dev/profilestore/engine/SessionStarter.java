@@ -31,6 +31,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class SessionStarter<T> {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionStarter.class);
+
     private final StoreEngine<T> engine;
     private final Map<String, Job> jobs = new HashMap<>();
     private CompletableFuture<Void> idle;
@@ -77,7 +79,8 @@ final class SessionStarter<T> {
 
     /** Steps a decision can lead to. */
     private sealed interface Step {
-        record Acquired(Outcome.Written written, Object data, boolean takeover, boolean stolen) implements Step {}
+        record Acquired(Outcome.Written written, Object data, byte[] dataJson, boolean takeover, boolean stolen)
+                implements Step {}
         /** Wait for a wake-up or the fallback poll; {@code soon} re-checks on a short timer of its own. */
         record Wait(boolean soon) implements Step {
             Wait() {
@@ -164,10 +167,18 @@ final class SessionStarter<T> {
             return current.thenCompose(c -> decide(job, c));
         })).whenComplete((step, error) -> {
             job.running = false;
+            if (job.done) {
+                return; // abandoned by close; a lock it took is freed when this instance's lease is dropped
+            }
             if (error != null) {
                 onError(job, StoreEngine.unwrap(error));
-            } else {
+                return;
+            }
+            try {
                 onStep(job, step);
+            } catch (RuntimeException e) {
+                // Never leave a start pending (and close waiting on it): whatever went wrong is the start's outcome.
+                onError(job, e);
             }
         });
     }
@@ -181,21 +192,29 @@ final class SessionStarter<T> {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private CompletableFuture<Step> decide(Job job, Current current) {
         long nowMs = engine.scheduler.instant().toEpochMilli();
-        if (current.corrupt() != null || current.isMissing() || current.env().isMessageBox()) {
+        if (current.isMissing()) {
+            return createMessageBox(job.key);
+        }
+        if (current.corrupt() != null || current.env().isMessageBox()) {
             Envelope env = engine.writer.freshEnvelope(current);
             T data = engine.codec.newData();
             byte[] json = engine.codec.serialize(data);
             env.data = engine.codec.tree(json);
             RecordWrite.Versioning versioning = current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE;
-            return acquire(job, current, env, data, versioning, false, false, nowMs);
+            return acquire(job, current, env, data, json, versioning, false, false, nowMs);
         }
         Envelope env = current.env().copy();
         Object data;
+        byte[] json;
         try {
             data = engine.codec.decode(env.data, env.dataVersion);
+            // Serialized once before the lock is taken: data this server could never save (a getter that throws
+            // on old data) fails the start with the reason, and no lock is left behind.
+            json = engine.codec.serialize((T) data);
         } catch (UnsupportedFormatException e) {
             return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
@@ -207,30 +226,32 @@ final class SessionStarter<T> {
         }
         Envelope.Takeover pending = env.meta.takeover;
         if (lock == null && pending != null && !pending.sessionId().equals(job.sessionId) && !job.options.steal()) {
-            return reservedForAnother(job, current, env, data, pending, nowMs);
+            return reservedForAnother(job, current, env, data, json, pending, nowMs);
         }
-        if (lock == null || lock.serverId().equals(engine.serverId)) {
-            // Free, or a lock of this server left behind (our own release is ordered before us by the key queue).
-            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
+        if (lock == null || lock.lease().equals(engine.leaseId)) {
+            // Free, or a lock of this store instance left behind (its release is ordered before us by the key
+            // queue, and no session of ours holds the key). A lock of another instance with our server id (a
+            // restarted server reusing its name) is another holder: it is asked, or taken once its lease ends.
+            return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
         if (job.options.steal() || job.requested
                 && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()) {
-            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, true, nowMs);
+            return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, true, nowMs);
         }
         if (!job.requested && env.meta.takeover == null) {
             // First ask: send the request before checking the holder's lease, so a live holder starts its
             // release one round trip sooner; the check follows, and a dead lease sends us round again.
             return request(job, current, env, lock, nowMs).thenCompose(step -> !(step instanceof Step.Wait)
                     ? CompletableFuture.completedFuture(step)
-                    : engine.call(() -> engine.storage.leaseRemaining(lock.serverId())).thenApply(remaining -> {
+                    : engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
                         job.holderLeaseEndsIn = remaining;
                         return remaining.isZero() ? new Step.Retry(null) : step;
                     }));
         }
-        return engine.call(() -> engine.storage.leaseRemaining(lock.serverId())).thenCompose(remaining -> {
+        return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
             job.holderLeaseEndsIn = remaining;
             if (remaining.isZero()) {
-                return acquire(job, current, env, data, RecordWrite.Versioning.NONE, true, false, nowMs);
+                return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, true, false, nowMs);
             }
             Envelope.Takeover takeover = env.meta.takeover;
             boolean ours = takeover != null && takeover.sessionId().equals(job.sessionId);
@@ -249,7 +270,8 @@ final class SessionStarter<T> {
 
     /** Writes this start's takeover request into the record and tells the holder's server. */
     private CompletableFuture<Step> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
-        env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs);
+        env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs,
+                engine.leaseId);
         return engine.update(job.key, current, c -> c.revision() == current.revision()
                 ? new Plan.Write(env, null, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(c)).thenApply(outcome -> {
@@ -262,7 +284,8 @@ final class SessionStarter<T> {
             }
             Envelope.Takeover asked = env.meta.takeover;
             engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
-                    current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs()));
+                    current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs(),
+                    asked.leaseId()));
             return new Step.Wait();
         });
     }
@@ -272,7 +295,7 @@ final class SessionStarter<T> {
      * make that requester lose a handoff it was promised (the original lets the newcomer win). Wait a
      * grace period (measured on our own clock) unless the requester's server is gone.
      */
-    private CompletableFuture<Step> reservedForAnother(Job job, Current current, Envelope env, Object data,
+    private CompletableFuture<Step> reservedForAnother(Job job, Current current, Envelope env, Object data, byte[] json,
                                                        Envelope.Takeover pending, long nowMs) {
         if (job.requested) {
             return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
@@ -285,18 +308,39 @@ final class SessionStarter<T> {
         }
         long grace = engine.timings.pollMax().plusSeconds(1).toNanos();
         if (now - job.reservedSinceNanos >= grace) {
-            return acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs);
+            return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
         // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
-        return engine.call(() -> engine.storage.leaseRemaining(pending.serverId())).thenCompose(left -> !left.isZero()
+        return engine.call(() -> engine.storage.leaseRemaining(pending.lease())).thenCompose(left -> !left.isZero()
                 ? CompletableFuture.completedFuture(new Step.Wait(true))
-                : acquire(job, current, env, data, RecordWrite.Versioning.NONE, false, false, nowMs));
+                : acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
-    private CompletableFuture<Step> acquire(Job job, Current current, Envelope env, Object data,
+    /**
+     * A key with no record first gets an empty message box, so the lock is always taken over an existing
+     * record: the epoch is derived from that record's revision (see {@link #acquire}), and a removed key's
+     * storage revision floor is what makes its next epoch higher than every earlier one.
+     */
+    private CompletableFuture<Step> createMessageBox(String key) {
+        return engine.update(key, Current.missing(), c -> c.isMissing()
+                ? new Plan.Write(new Envelope(), null, RecordWrite.Versioning.NONE)
+                : new Plan.Abort(c)).thenApply(outcome -> switch (outcome) {
+                    case Outcome.Aborted aborted -> new Step.Retry((Current) aborted.why());
+                    case Outcome.Written w -> new Step.Retry(Current.cached(w.revision(), w.env(), w.updatedAt(), w.updatedAt()));
+                });
+    }
+
+    /**
+     * Takes the lock with a compare-and-set on {@code current}. The epoch is the revision it replaces plus
+     * one: storages keep revisions increasing for a key, even across removal, so the epoch never repeats
+     * for a key, whatever was removed, erased, imported or found corrupt in between; a count kept in the
+     * record could not promise that.
+     */
+    private CompletableFuture<Step> acquire(Job job, Current current, Envelope env, Object data, byte[] json,
                                             RecordWrite.Versioning versioning, boolean takeover, boolean stolen, long nowMs) {
         env.meta.loadCount++;
-        env.meta.lock = new Envelope.Lock(engine.settings.appId(), engine.serverId, job.sessionId, env.meta.loadCount, nowMs);
+        env.meta.lock = new Envelope.Lock(engine.settings.appId(), engine.serverId, job.sessionId, current.revision() + 1,
+                nowMs, engine.leaseId);
         env.meta.takeover = null;
         env.meta.lastUpdateMs = nowMs;
         return engine.update(job.key, current, c -> c.revision() == current.revision()
@@ -305,7 +349,7 @@ final class SessionStarter<T> {
             if (outcome instanceof Outcome.Aborted aborted) {
                 return new Step.Retry((Current) aborted.why());
             }
-            return new Step.Acquired((Outcome.Written) outcome, data, takeover, stolen);
+            return new Step.Acquired((Outcome.Written) outcome, data, json, takeover, stolen);
         });
     }
 
@@ -344,7 +388,13 @@ final class SessionStarter<T> {
                 if (written.before().corrupt() != null) {
                     engine.reportOverwrite(job.key, written.before().corrupt());
                 }
-                ActiveProfile<T> profile = newProfile(job, written, (T) acquired.data());
+                Envelope.Lock previous = written.before().lock();
+                if (previous != null && !previous.sessionId().equals(job.sessionId)) {
+                    // Tell a holder we took the lock from (stolen, or its lease ran out while it was paused) at once,
+                    // so it ends its session now rather than at its next auto-save.
+                    engine.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
+                }
+                ActiveProfile<T> profile = newProfile(job, written, (T) acquired.data(), acquired.dataJson());
                 engine.active.put(job.key, profile);
                 engine.autoSaver.add(profile);
                 if (job.requested) {
@@ -361,13 +411,10 @@ final class SessionStarter<T> {
         }
     }
 
-    private ActiveProfile<T> newProfile(Job job, Outcome.Written written, T data) {
+    private ActiveProfile<T> newProfile(Job job, Outcome.Written written, T data, byte[] json) {
         Envelope env = written.env();
-        byte[] json = engine.codec.serialize(data);
         env.data = null;
-        Envelope.Lock lock = env.meta.lock;
-        var session = new SessionInfo(lock.appId(), lock.serverId(), lock.sessionId(), lock.epoch(),
-                Instant.ofEpochMilli(lock.sinceMs()));
+        SessionInfo session = env.meta.lock.info();
         Instant created = written.before().isMissing() || written.before().corrupt() != null ? written.updatedAt()
                 : written.before().record().createdAt();
         var keyInfo = new dev.profilestore.KeyInfo(created, written.updatedAt(), Long.toString(written.revision()));
@@ -376,13 +423,21 @@ final class SessionStarter<T> {
     }
 
     private void onError(Job job, Throwable error) {
+        if (error instanceof UnsupportedFormatException) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.UNSUPPORTED_FORMAT, error.getMessage()));
+            return;
+        }
         if (!(error instanceof StorageException)) {
             // Not a store outage: a corrupt document, a serialization bug. Retrying cannot help.
             if (!(error instanceof CorruptProfileException)) {
                 engine.reportError("session start failed", job.key, error);
             }
             job.done = true;
-            jobs.remove(job.key);
+            if (job.timer != null) {
+                job.timer.cancel();
+                job.timer = null;
+            }
+            jobs.remove(job.key, job);
             job.result.completeExceptionally(error);
             checkIdle();
             return;
@@ -433,6 +488,43 @@ final class SessionStarter<T> {
             env.meta.takeover = null;
             return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
         })).exceptionally(e -> null);
+    }
+
+    /**
+     * A TAKEOVER for a key this store holds no session of: if the record's lock names this store instance and
+     * no start of ours is in flight for it, it is an orphan (an acquire whose reply came after its start had
+     * given up, timed out or been cancelled). Clear it now, so the requester does not wait for stealAfter.
+     */
+    void releaseOrphan(String key, long epoch) {
+        if (jobs.containsKey(key) || engine.active.containsKey(key) || engine.ending.containsKey(key)) {
+            return;
+        }
+        engine.keys.run(key, () -> engine.update(key, null, current -> {
+            Envelope.Lock lock = current.lock();
+            if (lock == null || !lock.lease().equals(engine.leaseId) || lock.epoch() != epoch || jobs.containsKey(key)
+                    || engine.active.containsKey(key) || engine.ending.containsKey(key)) {
+                return new Plan.Abort("not an orphan");
+            }
+            Envelope env = current.env().copy();
+            env.meta.lock = null;
+            return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
+        })).whenComplete((outcome, error) -> {
+            if (outcome instanceof Outcome.Written written) {
+                log.warn("store {} key {}: cleared the lock of epoch {}, taken by a start of this server that had"
+                        + " already given up", engine.name, key, epoch);
+                if (written.env().meta.takeover != null) {
+                    engine.publish(written.env().meta.takeover.serverId(), ControlMessage.Kind.RELEASED, key, epoch);
+                }
+            }
+        });
+    }
+
+    /** Close gave up waiting: every start still in flight ends now as {@link SessionStart.Reason#CLOSING}. */
+    void abandonAll() {
+        for (Job job : List.copyOf(jobs.values())) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + engine.name
+                    + " closed before this start could finish"));
+        }
     }
 
     private void checkIdle() {

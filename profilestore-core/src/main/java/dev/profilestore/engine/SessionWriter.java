@@ -1,6 +1,7 @@
 package dev.profilestore.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.profilestore.DataTooLargeException;
 import dev.profilestore.LastSaveReason;
 import dev.profilestore.ProfileStoreException;
 import dev.profilestore.SessionEndReason;
@@ -24,22 +25,31 @@ import java.util.function.Supplier;
  */
 final class SessionWriter<T> {
 
-    /** Why a session write was refused: the record no longer shows this session as holder. */
-    private static final Object LOST = "lost";
-
     private final StoreEngine<T> engine;
 
     SessionWriter(StoreEngine<T> engine) {
         this.engine = engine;
     }
 
-    /** What a save writes, taken on the loop in one go so it is a consistent picture of the profile. */
-    record Snapshot(byte[] dataJson, ObjectNode metadata, TreeSet<Long> userIds, Set<Long> processed) {}
+    /**
+     * What a save writes, taken on the loop in one go so it is a consistent picture of the profile.
+     * {@code unsavedBecause} is set on a last save that had to fall back to the last saved data.
+     */
+    record Snapshot(byte[] dataJson, ObjectNode metadata, TreeSet<Long> userIds, Set<Long> processed,
+                    Throwable unsavedBecause) {}
 
     Snapshot snapshot(ActiveProfile<T> p) {
         byte[] json = engine.codec.serialize(p.data);
         ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
-        return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed));
+        return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed), null);
+    }
+
+    /**
+     * The last successful save's content, for a release whose own snapshot cannot be written. Processed
+     * messages stay waiting: the changes their handlers made are not in it.
+     */
+    private Snapshot lastSaved(ActiveProfile<T> p, Throwable why) {
+        return new Snapshot(p.savedJson, p.savedMetadata, new TreeSet<>(p.savedUserIds), Set.of(), why);
     }
 
     private boolean unchanged(ActiveProfile<T> p, Snapshot s) {
@@ -55,31 +65,36 @@ final class SessionWriter<T> {
      */
     CompletableFuture<Void> save(ActiveProfile<T> p, boolean manual) {
         if (p.state != ActiveProfile.State.ACTIVE) {
-            return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
-                    + " has no active session (" + p.state + ")"));
+            return CompletableFuture.failedFuture(noSession(p));
         }
         if (manual) {
             engine.autoSaver.moveToBack(p);
         }
         p.onSave.fire(null);
         if (p.state != ActiveProfile.State.ACTIVE) {
-            return p.ended;
+            // A handler ended the session: its last save snapshots later, so it carries this save's changes.
+            return p.ended.copy();
         }
         long started = engine.scheduler.nanoTime();
-        CompletableFuture<Void> done = engine.keys.run(p.key, () -> {
+        CompletableFuture<Boolean> turn = engine.keys.run(p.key, () -> {
             if (p.state != ActiveProfile.State.ACTIVE) {
-                return CompletableFuture.completedFuture(null);
+                return CompletableFuture.completedFuture(false);
             }
             // Taken when the save's turn comes, not when it was asked for: a save queued behind a trade
             // must not write data from before the trade was settled.
             Snapshot s = snapshot(p);
             if (!manual && unchanged(p, s)) {
                 engine.metrics.saveSkipped();
-                return engine.read(p.key).thenAccept(current -> afterCheck(p, current));
+                return engine.read(p.key).thenApply(current -> afterCheck(p, current));
             }
             return engine.update(p.key, cached(p), current -> sessionWrite(p, current, s, false))
-                    .thenAccept(outcome -> afterWrite(p, outcome, s, false, started));
+                    .thenApply(outcome -> afterWrite(p, outcome, s, false, started));
         });
+        // A save whose turn came after the session began ending was not written by itself. Its changes are in
+        // the last save, whose snapshot is taken later: it is durable exactly when that one is. Never report it
+        // done before then (the last save can still fail, or the session may have been found lost).
+        CompletableFuture<Void> done = turn.thenCompose(wrote -> wrote ? CompletableFuture.<Void>completedFuture(null)
+                : p.ended.copy());
         return done.whenComplete((v, e) -> {
             if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
                 engine.metrics.saveFailed();
@@ -88,14 +103,20 @@ final class SessionWriter<T> {
         });
     }
 
+    private SessionLostException noSession(ActiveProfile<T> p) {
+        return new SessionLostException("profile " + engine.name + "/" + p.key + " has no active session (" + p.state
+                + "); nothing was saved");
+    }
+
     Current cached(ActiveProfile<T> p) {
         return Current.cached(p.revision, p.cached, p.keyInfo.createdAt(), p.keyInfo.updatedAt());
     }
 
     Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release) {
-        Envelope.Lock lock = current.lock();
-        if (lock == null || !lock.sessionId().equals(p.session.sessionId()) || lock.epoch() != p.session.epoch()) {
-            return new Plan.Abort(LOST);
+        if (!isOurs(p, current)) {
+            boolean releasedByUs = release && current.isProfile()
+                    && p.session.sessionId().equals(current.env().meta.releasedBy);
+            return new Plan.Abort(releasedByUs ? Plan.Why.ALREADY_RELEASED : Plan.Why.LOST);
         }
         Envelope env = current.env().copy();
         long now = engine.scheduler.instant().toEpochMilli();
@@ -107,15 +128,17 @@ final class SessionWriter<T> {
         boolean snapshotDue = now - env.meta.lastSnapshotMs >= engine.timings.snapshotInterval().toMillis();
         if (release) {
             env.meta.lock = null;
+            env.meta.releasedBy = p.session.sessionId();
         }
         if (release || snapshotDue) {
             env.meta.lastSnapshotMs = now;
         }
         return new Plan.Write(env, s.dataJson, release || snapshotDue ? RecordWrite.Versioning.SNAPSHOT
-                : RecordWrite.Versioning.NONE);
+                : RecordWrite.Versioning.NONE, s.unsavedBecause() == null);
     }
 
-    void afterWrite(ActiveProfile<T> p, Outcome outcome, Snapshot s, boolean release, long started) {
+    /** Bookkeeping after a session write; true, or throws {@link SessionLostException} when it was refused. */
+    boolean afterWrite(ActiveProfile<T> p, Outcome outcome, Snapshot s, boolean release, long started) {
         if (outcome instanceof Outcome.Aborted aborted) {
             lost(p, aborted.current());
             throw new SessionLostException("profile " + engine.name + "/" + p.key + " is no longer held by this session;"
@@ -132,17 +155,19 @@ final class SessionWriter<T> {
         p.savedMetadata = s.metadata;
         p.savedUserIds = s.userIds;
         p.processed.removeAll(s.processed);
-        afterSeen(p, env, release);
         if (p.onAfterSave.hasListeners()) {
+            // Before the bookkeeping below, which may start the last save: this save landed either way.
             p.onAfterSave.fire(p.lastSavedData());
         }
+        afterSeen(p, env, release);
+        return true;
     }
 
-    private void afterCheck(ActiveProfile<T> p, Current current) {
-        Envelope.Lock lock = current.lock();
-        if (lock == null || !lock.sessionId().equals(p.session.sessionId()) || lock.epoch() != p.session.epoch()) {
+    /** After an auto-save's read-only check: true when the session is still ours, else it ends as lost. */
+    private boolean afterCheck(ActiveProfile<T> p, Current current) {
+        if (!isOurs(p, current)) {
             lost(p, current);
-            return;
+            throw new SessionLostException("profile " + engine.name + "/" + p.key + " is no longer held by this session");
         }
         Envelope env = current.env();
         env.data = null;
@@ -150,6 +175,13 @@ final class SessionWriter<T> {
         p.cached = env;
         p.keyInfo = StoreEngine.keyInfo(current.record());
         afterSeen(p, env, false);
+        return true;
+    }
+
+    /** Whether {@code current} still names this session as the holder. */
+    static boolean isOurs(ActiveProfile<?> p, Current current) {
+        Envelope.Lock lock = current.lock();
+        return lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch();
     }
 
     /** Message delivery and takeover detection, after any write or read that showed the session still ours. */
@@ -180,7 +212,6 @@ final class SessionWriter<T> {
         if (p.state == ActiveProfile.State.ENDED) {
             return;
         }
-        boolean wasActive = p.state == ActiveProfile.State.ACTIVE;
         p.state = ActiveProfile.State.ENDED;
         engine.active.remove(p.key, p);
         engine.autoSaver.remove(p);
@@ -190,9 +221,7 @@ final class SessionWriter<T> {
                 + " is now " + (lock == null ? "unlocked or gone" : "held by server " + lock.serverId() + " epoch "
                 + lock.epoch()) + "; unsaved changes are discarded");
         engine.reportError("session lost", p.key, why);
-        if (wasActive) {
-            p.onSessionEnd.fire(SessionEndReason.LOST);
-        }
+        p.onSessionEnd.fire(SessionEndReason.LOST);
         // Ending a lost session saved nothing: say so to whoever waits for the end.
         p.ended.completeExceptionally(why);
     }
@@ -201,7 +230,8 @@ final class SessionWriter<T> {
 
     /**
      * Ends a session: the signals, then one write that saves the data and clears the lock, retried with
-     * backoff until it succeeds, the lock is found lost, or close gives up.
+     * backoff until it succeeds, the lock is found lost, or close gives up. {@code onSessionEnd} fires when
+     * the outcome is known, with a reason that says whether the last save landed.
      */
     CompletableFuture<Void> end(ActiveProfile<T> p, LastSaveReason reason) {
         return end(p, reason, null);
@@ -214,42 +244,60 @@ final class SessionWriter<T> {
 
     private CompletableFuture<Void> end(ActiveProfile<T> p, LastSaveReason reason, ControlMessage takeover) {
         if (p.state != ActiveProfile.State.ACTIVE) {
-            return p.ended;
+            return p.ended.copy();
         }
         p.onSave.fire(null);
         p.onLastSave.fire(reason);
         if (p.state != ActiveProfile.State.ACTIVE) {
-            return p.ended;
+            return p.ended.copy();
         }
         p.state = ActiveProfile.State.ENDING;
         engine.active.remove(p.key, p);
         engine.ending.put(p.key, p);
         engine.autoSaver.remove(p);
-        p.onSessionEnd.fire(switch (reason) {
-            case MANUAL -> SessionEndReason.MANUAL;
-            case EXTERNAL -> SessionEndReason.EXTERNAL;
-            case SHUTDOWN -> SessionEndReason.SHUTDOWN;
-        });
         long started = engine.scheduler.nanoTime();
-        var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
-        attemptRelease(p, new Snapshot[1], backoff, started, () -> releaseStart(p, reason, takeover));
+        var release = new Release(p, reason, new Backoff(engine.timings.backoffInitial(), engine.backoffCap()), started);
+        attemptRelease(release, () -> releaseStart(p, reason, takeover));
         return p.ended.whenComplete((v, e) -> {
             engine.ending.remove(p.key, p);
             engine.starter.wake(p.key);
         });
     }
 
-    /**
-     * The last save's snapshot, taken when its turn comes: a commit queued before it may still put the
-     * data back. If the data cannot be serialized, the lock must still be released: keep the last saved
-     * data, and keep processed messages too, since the changes their handlers made are not in this write.
-     */
-    private Snapshot lastSnapshot(ActiveProfile<T> p) {
-        try {
-            return snapshot(p);
-        } catch (ProfileStoreException e) {
-            engine.reportError("last save could not serialize the data; releasing with the last saved data", p.key, e);
-            return new Snapshot(p.savedJson, p.savedMetadata, new TreeSet<>(p.savedUserIds), Set.of());
+    /** One session's last save across its retries: the snapshot is taken once, at the first try's turn. */
+    private final class Release {
+        final ActiveProfile<T> p;
+        final LastSaveReason reason;
+        final Backoff backoff;
+        final long started;
+        Snapshot snapshot;
+
+        Release(ActiveProfile<T> p, LastSaveReason reason, Backoff backoff, long started) {
+            this.p = p;
+            this.reason = reason;
+            this.backoff = backoff;
+            this.started = started;
+        }
+
+        /**
+         * The snapshot, taken when its turn first comes: a commit queued before it may still put the data
+         * back. If the data cannot be serialized, the lock must still be released: with the last saved data.
+         */
+        Snapshot snapshot() {
+            if (snapshot == null) {
+                try {
+                    snapshot = SessionWriter.this.snapshot(p);
+                } catch (ProfileStoreException e) {
+                    fallBack(e);
+                }
+            }
+            return snapshot;
+        }
+
+        void fallBack(Throwable why) {
+            engine.reportError("the last save cannot write this session's data; releasing the lock with the data of the"
+                    + " last successful save, and the changes since are LOST", p.key, why);
+            snapshot = lastSaved(p, why);
         }
     }
 
@@ -274,41 +322,69 @@ final class SessionWriter<T> {
         return requested;
     }
 
-    private void attemptRelease(ActiveProfile<T> p, Snapshot[] taken, Backoff backoff, long started,
-                                Supplier<Current> start) {
+    private void attemptRelease(Release r, Supplier<Current> start) {
+        ActiveProfile<T> p = r.p;
         engine.keys.run(p.key, () -> {
-            if (taken[0] == null) {
-                taken[0] = lastSnapshot(p);
-            }
-            Snapshot s = taken[0];
+            Snapshot s = r.snapshot();
             return engine.update(p.key, start.get(), current -> sessionWrite(p, current, s, true));
-        })
-                .whenComplete((outcome, error) -> {
-                    if (error == null) {
-                        if (outcome instanceof Outcome.Aborted aborted) {
-                            lost(p, aborted.current());
-                            return;
-                        }
-                        p.state = ActiveProfile.State.ENDED;
-                        afterWrite(p, outcome, taken[0], true, started);
-                        Envelope.Takeover takeover = ((Outcome.Written) outcome).env().meta.takeover;
-                        if (takeover != null) {
-                            engine.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
-                        }
-                        p.ended.complete(null);
-                        return;
-                    }
-                    Throwable cause = StoreEngine.unwrap(error);
-                    engine.metrics.saveFailed();
-                    engine.reportError("last save failed", p.key, cause);
-                    if (!(cause instanceof StorageException) || engine.closeDeadlinePassed) {
-                        // Not retryable (too large, or close gave up): the lease's end frees the lock.
-                        p.state = ActiveProfile.State.ENDED;
-                        p.ended.completeExceptionally(cause);
-                        return;
-                    }
-                    engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(() -> attemptRelease(p, taken, backoff, started, () -> null)));
-                });
+        }).whenComplete((outcome, error) -> {
+            if (error == null) {
+                released(r, outcome);
+                return;
+            }
+            Throwable cause = StoreEngine.unwrap(error);
+            if (cause instanceof DataTooLargeException && r.snapshot != null && r.snapshot.unsavedBecause() == null) {
+                // Refused by our own limit, not by the store: release now with the last good data rather than
+                // leave the lock to block the player's next server until stealAfter.
+                r.fallBack(cause);
+                attemptRelease(r, () -> null);
+                return;
+            }
+            engine.metrics.saveFailed();
+            engine.reportError("last save failed", p.key, cause);
+            if (!(cause instanceof StorageException) || engine.closeDeadlinePassed) {
+                // Not retryable, or close gave up: the lease's end frees the lock; nothing of this session is saved.
+                finishEnd(p, SessionEndReason.UNSAVED, cause);
+                return;
+            }
+            engine.scheduler.schedule(r.backoff.next(), () -> engine.loop.execute(() -> attemptRelease(r, () -> null)));
+        });
+    }
+
+    private void released(Release r, Outcome outcome) {
+        ActiveProfile<T> p = r.p;
+        if (outcome instanceof Outcome.Aborted aborted) {
+            if (aborted.why() != Plan.Why.ALREADY_RELEASED) {
+                lost(p, aborted.current());
+                return;
+            }
+            // An earlier try landed and only its reply was lost: the snapshot is saved and the lock is free.
+            p.state = ActiveProfile.State.ENDED;
+        } else {
+            p.state = ActiveProfile.State.ENDED;
+            afterWrite(p, outcome, r.snapshot, true, r.started);
+            Envelope.Takeover takeover = ((Outcome.Written) outcome).env().meta.takeover;
+            if (takeover != null) {
+                engine.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
+            }
+        }
+        Throwable unsaved = r.snapshot.unsavedBecause();
+        finishEnd(p, unsaved != null ? SessionEndReason.UNSAVED : switch (r.reason) {
+            case MANUAL -> SessionEndReason.MANUAL;
+            case EXTERNAL -> SessionEndReason.EXTERNAL;
+            case SHUTDOWN -> SessionEndReason.SHUTDOWN;
+        }, unsaved);
+    }
+
+    /** The end's outcome: the signal, then the future, which fails unless this session's data was saved. */
+    private void finishEnd(ActiveProfile<T> p, SessionEndReason reason, Throwable unsaved) {
+        p.state = ActiveProfile.State.ENDED;
+        p.onSessionEnd.fire(reason);
+        if (unsaved == null) {
+            p.ended.complete(null);
+        } else {
+            p.ended.completeExceptionally(unsaved);
+        }
     }
 
     // ---- overwrite from a view ----

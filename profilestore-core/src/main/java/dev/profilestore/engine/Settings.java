@@ -23,6 +23,7 @@ public record Settings<T>(
         Storage storage,
         Messaging messaging,
         boolean ownsStorage,
+        boolean ownsMessaging,
         String appId,
         String serverId,
         Executor callbackExecutor,

@@ -67,6 +67,12 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final Settings.Timings timings;
     final String name;
     final String serverId;
+    /**
+     * This store instance's server lease, named in every lock it takes. One per instance, not per server id:
+     * two stores of one process, or a restarted server reusing its id, must not keep each other's locks
+     * alive, nor drop each other's lease on close.
+     */
+    final String leaseId;
     final Storage storage;
     final Messaging messaging;
     final Scheduler scheduler;
@@ -77,8 +83,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final EnvelopeCodec envelopes;
     final DataCodec<T> codec;
     final KeyQueue keys;
-    /** Sessions active on this server, by key. Only touched on the loop. */
-    final Map<String, ActiveProfile<T>> active = new HashMap<>();
+    /** Sessions active on this server, by key. Changed only on the loop; concurrent because {@link #activeProfile} may read it from any thread. */
+    final Map<String, ActiveProfile<T>> active = new java.util.concurrent.ConcurrentHashMap<>();
     /** Sessions whose last save is in flight, by key. */
     final Map<String, ActiveProfile<T>> ending = new HashMap<>();
     final SessionWriter<T> writer;
@@ -108,6 +114,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.timings = settings.timings();
         this.name = settings.name();
         this.serverId = settings.serverId();
+        this.leaseId = serverId + "/" + name + "/" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
         this.storage = settings.storage();
         this.messaging = settings.messaging();
         this.scheduler = settings.scheduler();
@@ -142,7 +149,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.messages = new MessageWriter<>(this);
         this.starter = new SessionStarter<>(this);
         this.autoSaver = new AutoSaver<>(this);
-        this.lease = new LeaseKeeper(this);
+        this.lease = new LeaseKeeper(this, settings.ioExecutor());
     }
 
     private void start() {
@@ -183,12 +190,20 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     /** Runs a blocking store call on the I/O executor; the future completes on the loop. */
     <R> CompletableFuture<R> call(Supplier<R> op) {
+        return call(io, op);
+    }
+
+    /**
+     * Runs a blocking store call on {@code executor}, failing it as a store error when it has not answered
+     * within the storage timeout; the future completes on the loop.
+     */
+    <R> CompletableFuture<R> call(Executor executor, Supplier<R> op) {
         CompletableFuture<R> result = new CompletableFuture<>();
         var timeout = scheduler.schedule(timings.storageTimeout(), () -> loop.execute(() -> result.completeExceptionally(
                 new StorageException("the store did not answer within " + timings.storageTimeout()))));
         result.whenComplete((r, e) -> timeout.cancel());
         try {
-            io.execute(() -> {
+            executor.execute(() -> {
                 R value;
                 try {
                     value = op.get();
@@ -264,7 +279,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         }
         Plan.Write write = (Plan.Write) plan;
         byte[] payload = envelopes.encode(write.env(), write.dataJson());
-        if (payload.length > settings.maxDataBytes()) {
+        if (write.checkSize() && payload.length > settings.maxDataBytes()) {
             throw new DataTooLargeException("profile " + name + "/" + key + " serializes to " + payload.length
                     + " bytes, over the limit of " + settings.maxDataBytes() + "; it was not saved");
         }
@@ -351,6 +366,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 ActiveProfile<T> profile = active.get(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
                     writer.release(profile, message);
+                } else if (profile == null && !closing) {
+                    starter.releaseOrphan(message.key(), message.epoch());
                 }
             }
             case RELEASED -> starter.wake(message.key());
@@ -368,6 +385,11 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public String leaseId() {
+        return leaseId;
     }
 
     @Override
@@ -425,8 +447,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         Envelope env = current.env();
         T data = env.isMessageBox() ? codec.newData() : codec.decode(env.data, env.dataVersion);
         Envelope.Lock lock = current.lock();
-        SessionInfo holder = lock == null ? null
-                : new SessionInfo(lock.appId(), lock.serverId(), lock.sessionId(), lock.epoch(), Instant.ofEpochMilli(lock.sinceMs()));
+        SessionInfo holder = lock == null ? null : lock.info();
         return Optional.of(new ViewProfile<>(this, key, data, env, keyInfo(current.record()),
                 version != null ? version : Long.toString(current.revision()), holder));
     }
@@ -485,7 +506,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public synchronized ProfileStore<T> mock() {
         if (mockTwin == null) {
             var twin = new Settings<>(name, settings.type(), settings.template(), new InMemoryStorage(scheduler, 100),
-                    new InMemoryMessaging(), true, settings.appId(), serverId + "-mock", loop, io, scheduler,
+                    new InMemoryMessaging(), true, true, settings.appId(), serverId + "-mock", loop, io, scheduler,
                     settings.mapper(), settings.formatVersion(), settings.migrations(), settings.maxDataBytes(), null, timings);
             mockTwin = (StoreEngine<T>) create(twin);
         }
@@ -542,17 +563,20 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 releases.add(writer.end(profile, LastSaveReason.SHUTDOWN));
             }
             ending.values().forEach(p -> releases.add(p.ended));
-            CompletableFuture<Void> all = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new));
+            // Starts are drained too: a start that never ended would keep close (and the lease) forever.
+            CompletableFuture<Void> drained = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
+                    .handle((v, e) -> null).thenCompose(v -> starter.idle());
             var deadline = scheduler.schedule(timings.closeTimeout(), () -> loop.execute(() -> {
-                if (!all.isDone()) {
+                if (!drained.isDone()) {
                     closeDeadlinePassed = true;
-                    log.error("store {} closed before every last save finished ({} left after {}); their locks are"
-                            + " released by this server's lease ending", name, releases.stream().filter(f -> !f.isDone()).count(),
-                            timings.closeTimeout());
-                    all.complete(null);
+                    log.error("store {} closed before every last save and start finished ({} last saves left after {});"
+                            + " their locks are released by this server's lease ending", name,
+                            releases.stream().filter(f -> !f.isDone()).count(), timings.closeTimeout());
+                    starter.abandonAll();
+                    drained.complete(null);
                 }
             }));
-            all.handle((v, e) -> null).thenCompose(v -> starter.idle()).whenComplete((v, e) -> {
+            drained.whenComplete((v, e) -> {
                 deadline.cancel();
                 autoSaver.stop();
                 CompletableFuture<Void> twin = mockTwin != null ? mockTwin.closeAsync() : CompletableFuture.completedFuture(null);
@@ -562,9 +586,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     }
                     if (settings.ownsStorage()) {
                         closeQuietly(storage);
-                        if (messaging != null && messaging != storage) {
-                            closeQuietly(messaging);
-                        }
+                    }
+                    if ((settings.ownsStorage() || settings.ownsMessaging()) && messaging != null && messaging != storage) {
+                        closeQuietly(messaging);
                     }
                     closed.complete(null);
                     if (ownedCallbackThread != null) {

@@ -114,6 +114,14 @@ public interface Storage extends AutoCloseable {
     /** Ends the server's lease now (clean shutdown). */
     void dropLease(String serverId);
 
+    /**
+     * Opens messaging over this same backend (SQLite: the same file), for a store that is given this storage
+     * and no messaging; the store then owns and closes it. Null when the backend has none to offer.
+     */
+    default Messaging openMessaging() {
+        return null;
+    }
+
     /** Releases connections and threads. */
     @Override
     void close();

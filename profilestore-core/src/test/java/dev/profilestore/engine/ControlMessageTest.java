@@ -16,10 +16,11 @@ class ControlMessageTest {
 
     @Test
     void aTakeoverWithItsRequest_survivesTheRoundTrip() {
-        var request = new ControlMessage.Request(41, 42, "app|x", "session-1", 1_700_000_000_000L);
+        var request = new ControlMessage.Request(41, 42, "app|x", "session-1", 1_700_000_000_000L, "srv/Store/1f");
         var m = new ControlMessage(ControlMessage.Kind.TAKEOVER, "Store", 3, "srv", "key", request);
         assertThat(ControlMessage.decode(m.encode())).isEqualTo(m);
-        assertThat(request.takeover("srv")).isEqualTo(new Envelope.Takeover("app|x", "srv", "session-1", 1_700_000_000_000L));
+        assertThat(request.takeover("srv")).isEqualTo(new Envelope.Takeover("app|x", "srv", "session-1", 1_700_000_000_000L,
+                "srv/Store/1f"));
     }
 
     @Test

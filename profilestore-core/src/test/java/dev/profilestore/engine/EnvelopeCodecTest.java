@@ -2,6 +2,7 @@ package dev.profilestore.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profilestore.CorruptProfileException;
+import dev.profilestore.UnsupportedFormatException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,8 +23,9 @@ class EnvelopeCodecTest {
         env.meta = new Envelope.Meta();
         env.meta.createdMs = 1;
         env.meta.loadCount = 4;
-        env.meta.lock = new Envelope.Lock("app", "server|1", "sess", 4, 99);
-        env.meta.takeover = new Envelope.Takeover("app", "server-2", "sess-2", 100);
+        env.meta.lock = new Envelope.Lock("app", "server|1", "sess", 4, 99, "server|1/S/ab");
+        env.meta.takeover = new Envelope.Takeover("app", "server-2", "sess-2", 100, null);
+        env.meta.releasedBy = "sess-0";
         env.dataVersion = 2;
         env.userIds.add(42L);
         env.metadata.put("k", "v");
@@ -64,5 +66,34 @@ class EnvelopeCodecTest {
     void anythingElse_isCorrupt_withTheProblemNamed(String payload, String problem) {
         assertThatThrownBy(() -> codec.decode(payload.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(CorruptProfileException.class).hasMessageContaining(problem);
+    }
+
+    @Test
+    void aRecordOfANewerLayout_isUnsupported_notCorrupt() {
+        String newer = "{\"format\":\"profilestore/2\",\"messages\":{\"lastId\":0,\"items\":[]}}";
+        assertThatThrownBy(() -> codec.decode(newer.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(UnsupportedFormatException.class).hasMessageContaining("profilestore/2")
+                .hasMessageContaining("left untouched");
+    }
+
+    @Test
+    void fieldsOfANewerMinorVersion_areKeptOnRewrite() {
+        String stored = "{\"format\":\"profilestore/1\",\"dataVersion\":1,\"data\":{\"coins\":3},"
+                + "\"meta\":{\"createdMs\":1,\"loadCount\":2,\"lastUpdateMs\":3,\"lastSnapshotMs\":4,\"shard\":\"eu\"},"
+                + "\"metadata\":{},\"userIds\":[],\"messages\":{\"lastId\":0,\"items\":[]},\"audit\":[1,2]}";
+        Envelope env = codec.decode(stored.getBytes(StandardCharsets.UTF_8));
+        env.meta.loadCount = 3;
+        var rewritten = readJson(codec.encode(env, null));
+        assertThat(rewritten.get("audit").toString()).isEqualTo("[1,2]");
+        assertThat(rewritten.get("meta").get("shard").asText()).isEqualTo("eu");
+        assertThat(rewritten.get("meta").get("loadCount").asInt()).isEqualTo(3);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode readJson(byte[] bytes) {
+        try {
+            return mapper.readTree(bytes);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
     }
 }

@@ -58,6 +58,7 @@ public final class SqliteStorage extends JdbcStorage {
      * Opens messaging over the same file (its own two connections), for handoff notifications between the
      * processes sharing it. Close it separately, before or after this storage.
      */
+    @Override
     public Messaging openMessaging() {
         return SqliteMessaging.open(file, options);
     }
