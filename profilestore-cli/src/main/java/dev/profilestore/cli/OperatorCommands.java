@@ -168,7 +168,7 @@ public final class OperatorCommands {
                 StoredRecord rec = requireRecord(s, k);
                 StoredProfile p = decode("profile '" + k + "'", rec.payload());
                 LockInfo lock = p.lock().map(l -> new LockInfo(l.serverId(), l.sessionId(), l.epoch(), l.since(),
-                        s.storage().isLeaseLive(l.serverId()))).orElse(null);
+                        s.storage().isLeaseLive(l.leaseId()))).orElse(null);
                 boolean box = p.messageBox();
                 // A message box stores no metadata: shown as absent, as before, rather than as an empty object.
                 var result = new InspectResult(k, name(), rec.revision(), rec.createdAt(), rec.updatedAt(),
@@ -411,7 +411,7 @@ public final class OperatorCommands {
                         }
                         if (p.lock().isPresent()) {
                             var l = p.lock().get();
-                            boolean alive = live.computeIfAbsent(l.serverId(), st::isLeaseLive);
+                            boolean alive = live.computeIfAbsent(l.leaseId(), st::isLeaseLive);
                             rows.add(new SessionRow(k, l.serverId(), l.epoch(), l.since(), alive,
                                     p.takeover().map(StoredProfile.TakeoverRequest::serverId).orElse(null),
                                     rec.get().updatedAt()));

@@ -75,7 +75,7 @@ final class CommitWriter<T> {
                 try {
                     change.run();
                 } catch (RuntimeException e) {
-                    putBack(list, before);
+                    putBack(list, before, List.of());
                     return CompletableFuture.failedFuture(e);
                 }
             }
@@ -86,16 +86,16 @@ final class CommitWriter<T> {
                     snapshots.add(sessions.snapshot(p));
                 }
             } catch (ProfileStoreException e) {
-                putBack(list, before);
+                putBack(list, before, List.of());
                 return CompletableFuture.failedFuture(e);
             }
             List<Current> start = list.stream().map(sessions::cached).toList();
             CompletableFuture<Void> result = new CompletableFuture<>();
             var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
-            attemptCommit(list, snapshots, start, started, backoff, result, java.util.UUID.randomUUID().toString());
+            attemptCommit(list, snapshots, start, started, backoff, result, engine.nextSendSeq());
             return result.whenComplete((v, e) -> {
-                if (e != null) {
-                    putBack(list, before);
+                if (e != null && certainlyNotWritten(StoreEngine.unwrap(e))) {
+                    putBack(list, before, snapshots);
                 }
             });
         }).whenComplete((v, e) -> {
@@ -106,7 +106,7 @@ final class CommitWriter<T> {
     }
 
     private void attemptCommit(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots, List<Current> start, long started,
-                               Backoff backoff, CompletableFuture<Void> result, String commitId) {
+                               Backoff backoff, CompletableFuture<Void> result, long commitId) {
         attemptSaveAll(list, snapshots, start, started, commitId).whenComplete((v, e) -> {
             if (e == null) {
                 result.complete(null);
@@ -117,7 +117,8 @@ final class CommitWriter<T> {
             boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed
                     && list.stream().noneMatch(p -> p.state == ActiveProfile.State.ENDED);
             if (!retry) {
-                result.completeExceptionally(cause);
+                result.completeExceptionally(cause instanceof StorageException ? new StorageException("the store did not answer;"
+                        + " the commit may or may not have landed, so its change was not undone", cause) : cause);
                 return;
             }
             engine.reportError("commit failed; retrying", list.get(0).key, cause);
@@ -148,21 +149,39 @@ final class CommitWriter<T> {
     }
 
     /**
-     * Puts back the data the profiles had before a commit's change, for those whose last write is still
-     * to come (active, or ending with the release queued behind the commit).
+     * Whether a failed commit certainly wrote nothing: refused before the store was asked, or found the lock
+     * lost (and its id not in the record). A store error after retries leaves the outcome unknown: putting
+     * the data back then could tear a trade that landed with its reply lost.
      */
-    private void putBack(List<ActiveProfile<T>> list, List<byte[]> before) {
+    private static boolean certainlyNotWritten(Throwable cause) {
+        return !(cause instanceof StorageException);
+    }
+
+    /**
+     * Puts back the data the profiles had before a commit's change, for those whose last write is still
+     * to come (active, or ending with the release queued behind the commit), and only where nothing changed
+     * the data since the commit's snapshot: game changes made while the commit retried are not wiped.
+     */
+    private void putBack(List<ActiveProfile<T>> list, List<byte[]> before, List<SessionWriter.Snapshot> snapshots) {
         for (int i = 0; i < before.size(); i++) {
             ActiveProfile<T> p = list.get(i);
-            if (p.state != ActiveProfile.State.ENDED) {
+            if (p.state == ActiveProfile.State.ENDED) {
+                continue;
+            }
+            boolean unchanged = i >= snapshots.size() || java.util.Arrays.equals(engine.codec.serialize(p.data),
+                    snapshots.get(i).dataJson());
+            if (unchanged) {
                 p.data = engine.codec.fromBytes(before.get(i));
+            } else {
+                engine.reportError("a failed commit's change was not undone", p.key, new IllegalStateException(
+                        "the data changed while the commit was retried; undoing it would discard those changes"));
             }
         }
     }
 
     private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots,
-                                                   List<Current> currents, long started, String commitId) {
-        if (currents.stream().anyMatch(c -> c.env() != null && c.env().recentSends.contains(commitId))) {
+                                                   List<Current> currents, long started, long commitId) {
+        if (currents.stream().anyMatch(c -> c.env() != null && c.env().landed(engine.leaseId, commitId))) {
             // An earlier try landed and only its reply was lost; the write is atomic, so all of it landed,
             // even where another server has taken a profile since.
             landed(list, snapshots, currents, started);
@@ -174,10 +193,7 @@ final class CommitWriter<T> {
             ActiveProfile<T> p = list.get(i);
             Plan plan = sessions.sessionWrite(p, currents.get(i), snapshots.get(i), false);
             if (plan instanceof Plan.Write w) {
-                w.env().recentSends.add(commitId);
-                if (w.env().recentSends.size() > Envelope.RECENT_SENDS) {
-                    w.env().recentSends.remove(0);
-                }
+                w.env().markSent(engine.leaseId, commitId);
             }
             if (plan instanceof Plan.Abort) {
                 sessions.lost(p, currents.get(i));

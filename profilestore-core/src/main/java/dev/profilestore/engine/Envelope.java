@@ -30,18 +30,39 @@ final class Envelope {
     long lastMessageId;
     List<StoredMessage> messages = new ArrayList<>();
     /**
-     * Ids of the latest message sends and multi-profile commits, so a retry of one whose write landed but
-     * whose reply was lost can tell, and does not apply it twice. Bounded by {@link #RECENT_SENDS}.
+     * Per sending store instance (its lease id), the sequence number of its latest message send or commit
+     * that landed here, most recent last. An instance's sends to one key land in sequence order (they take
+     * turns in its key queue, and retry inside their turn), so a retry whose earlier try landed but whose
+     * reply was lost finds its number covered and does not apply twice. A window of send ids could be
+     * pushed out by other servers' sends during a long retry; this forgets an instance only after
+     * {@link #SENDERS} other instances have written here since.
      */
-    List<String> recentSends = new ArrayList<>();
+    java.util.LinkedHashMap<String, Long> senders = new java.util.LinkedHashMap<>();
     /**
      * Top-level fields this version does not know, written by a newer minor version of the library: kept
      * as they are and written back, so a rolling upgrade does not strip what the newer servers added.
      */
     ObjectNode unknownFields;
 
-    /** How many send ids a record remembers. */
-    static final int RECENT_SENDS = 256;
+    /** How many sending instances a record remembers. */
+    static final int SENDERS = 256;
+
+    /** Whether the send numbered {@code seq} of instance {@code sender} has landed in this record. */
+    boolean landed(String sender, long seq) {
+        Long latest = senders.get(sender);
+        return latest != null && latest >= seq;
+    }
+
+    /** Records that the send numbered {@code seq} of instance {@code sender} lands with this write. */
+    void markSent(String sender, long seq) {
+        senders.remove(sender);
+        senders.put(sender, seq);
+        var oldest = senders.keySet().iterator();
+        while (senders.size() > SENDERS) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
 
     boolean isMessageBox() {
         return meta == null;
@@ -65,7 +86,7 @@ final class Envelope {
         c.userIds = new TreeSet<>(userIds);
         c.lastMessageId = lastMessageId;
         c.messages = new ArrayList<>(messages);
-        c.recentSends = new ArrayList<>(recentSends);
+        c.senders = new java.util.LinkedHashMap<>(senders);
         c.unknownFields = unknownFields;
         if (meta != null) {
             c.meta.releasedBy = meta.releasedBy;

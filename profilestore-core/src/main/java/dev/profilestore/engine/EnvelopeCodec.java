@@ -66,12 +66,12 @@ final class EnvelopeCodec {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            if (!env.recentSends.isEmpty()) {
-                g.writeArrayFieldStart("recentSends");
-                for (String id : env.recentSends) {
-                    g.writeString(id);
+            if (!env.senders.isEmpty()) {
+                g.writeObjectFieldStart("senders");
+                for (var sender : env.senders.entrySet()) {
+                    g.writeNumberField(sender.getKey(), sender.getValue());
                 }
-                g.writeEndArray();
+                g.writeEndObject();
             }
             g.writeEndObject();
             writeUnknown(g, env.unknownFields);
@@ -186,9 +186,10 @@ final class EnvelopeCodec {
             }
             env.messages.add(new Envelope.StoredMessage(id, item.get("body")));
         }
-        env.recentSends = new ArrayList<>();
-        for (JsonNode send : messages.path("recentSends")) {
-            env.recentSends.add(send.asText());
+        // "recentSends", the window of send ids of earlier versions, is not read: it only served retries in flight.
+        for (Iterator<Map.Entry<String, JsonNode>> it = messages.path("senders").fields(); it.hasNext(); ) {
+            var sender = it.next();
+            env.senders.put(sender.getKey(), sender.getValue().asLong());
         }
         if (!root.has("meta")) {
             return env; // a message box

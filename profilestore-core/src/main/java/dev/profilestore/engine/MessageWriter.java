@@ -11,36 +11,38 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Durable messages: appends a message to a profile's record (creating a message box for a key without a
  * profile), retrying store errors until the store closes, and nudges the holder to pick it up. Each send
- * has an id kept in the record, so a retry whose earlier try landed does not append it twice. Runs on the
+ * has a sequence number of this store instance, kept per sender in the record (see
+ * {@link Envelope#senders}), so a retry whose earlier try landed does not append it twice. Runs on the
  * event loop.
  */
 final class MessageWriter<T> {
 
     private final StoreEngine<T> engine;
-
     MessageWriter(StoreEngine<T> engine) {
         this.engine = engine;
     }
 
     CompletableFuture<Void> message(String key, JsonNode body) {
         engine.requireOpen();
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        String sendId = java.util.UUID.randomUUID().toString();
-        attemptMessage(key, body, sendId, new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax()), result);
-        return result;
+        long seq = engine.nextSendSeq();
+        var backoff = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+        // Retries happen inside the key's turn, so this instance's later sends to the key cannot land first
+        // and make this one look landed.
+        return engine.keys.run(key, () -> {
+            CompletableFuture<Void> result = new CompletableFuture<>();
+            attemptMessage(key, body, seq, backoff, result);
+            return result;
+        });
     }
 
-    private void attemptMessage(String key, JsonNode body, String sendId, Backoff backoff, CompletableFuture<Void> result) {
+    private void attemptMessage(String key, JsonNode body, long seq, Backoff backoff, CompletableFuture<Void> result) {
         int[] dropped = {0};
-        engine.keys.run(key, () -> engine.update(key, null, current -> {
-            if (current.env() != null && current.env().recentSends.contains(sendId)) {
+        engine.update(key, null, current -> {
+            if (current.env() != null && current.env().landed(engine.leaseId, seq)) {
                 return new Plan.Abort("already sent"); // an earlier try landed; only its reply was lost
             }
             Envelope env = current.env() != null ? current.env().copy() : new Envelope();
-            env.recentSends.add(sendId);
-            if (env.recentSends.size() > Envelope.RECENT_SENDS) {
-                env.recentSends.remove(0);
-            }
+            env.markSent(engine.leaseId, seq);
             env.lastMessageId++;
             env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
             dropped[0] = 0;
@@ -50,28 +52,13 @@ final class MessageWriter<T> {
             }
             return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE);
-        })).whenComplete((outcome, error) -> {
+        }).whenComplete((outcome, error) -> {
             if (error == null && outcome instanceof Outcome.Aborted) {
                 result.complete(null);
                 return;
             }
             if (error == null) {
-                var written = (Outcome.Written) outcome;
-                if (written.before().corrupt() != null) {
-                    engine.reportOverwrite(key, written.before().corrupt());
-                }
-                if (dropped[0] > 0) {
-                    engine.onMessagesDropped.fire(new DroppedMessages(engine.name, key, dropped[0]));
-                }
-                Envelope.Lock lock = written.env().isMessageBox() ? null : written.env().meta.lock;
-                if (lock != null) {
-                    ActiveProfile<T> local = engine.active.get(key);
-                    if (local != null && local.session.sessionId().equals(lock.sessionId())) {
-                        engine.writer.save(local, false);
-                    } else {
-                        engine.publish(lock.serverId(), ControlMessage.Kind.MESSAGE, key, lock.epoch());
-                    }
-                }
+                delivered(key, (Outcome.Written) outcome, dropped[0]);
                 result.complete(null);
                 return;
             }
@@ -82,7 +69,26 @@ final class MessageWriter<T> {
                 return;
             }
             engine.scheduler.schedule(backoff.next(),
-                    () -> engine.loop.execute(() -> attemptMessage(key, body, sendId, backoff, result)));
+                    () -> engine.loop.execute(() -> attemptMessage(key, body, seq, backoff, result)));
         });
+    }
+
+    private void delivered(String key, Outcome.Written written, int dropped) {
+        if (written.before().corrupt() != null) {
+            engine.reportOverwrite(key, written.before().corrupt());
+        }
+        if (dropped > 0) {
+            engine.onMessagesDropped.fire(new DroppedMessages(engine.name, key, dropped));
+        }
+        Envelope.Lock lock = written.env().isMessageBox() ? null : written.env().meta.lock;
+        if (lock != null) {
+            ActiveProfile<T> local = engine.active.get(key);
+            if (local != null && local.session.sessionId().equals(lock.sessionId())) {
+                // After the key's turn ends: the save queues behind this send rather than inside it.
+                engine.loop.execute(() -> engine.writer.save(local, false));
+            } else {
+                engine.publish(lock.serverId(), ControlMessage.Kind.MESSAGE, key, lock.epoch());
+            }
+        }
     }
 }

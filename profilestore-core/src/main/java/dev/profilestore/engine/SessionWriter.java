@@ -433,7 +433,7 @@ final class SessionWriter<T> {
         if (current.env() != null) {
             env.messages = new ArrayList<>(current.env().messages);
             env.lastMessageId = current.env().lastMessageId;
-            env.recentSends = new ArrayList<>(current.env().recentSends);
+            env.senders = new java.util.LinkedHashMap<>(current.env().senders);
         }
         env.meta = new Envelope.Meta();
         env.meta.createdMs = engine.scheduler.instant().toEpochMilli();

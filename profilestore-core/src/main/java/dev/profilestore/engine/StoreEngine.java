@@ -103,6 +103,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final SignalImpl<Boolean> onCriticalToggle = new SignalImpl<>("onCriticalToggle");
     final SignalImpl<DroppedMessages> onMessagesDropped = new SignalImpl<>("onMessagesDropped");
 
+    /** The numbers of this instance's message sends and commits (see {@link Envelope#senders}); loop only. */
+    private long lastSendSeq;
     volatile boolean closing;
     /** Set when close has waited as long as it may: last-save retries stop. */
     volatile boolean closeDeadlinePassed;
@@ -298,6 +300,11 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             }
             return attemptUpdate(key, (Current) result, transform);
         });
+    }
+
+    /** The next number for a message send or a commit of this instance. */
+    long nextSendSeq() {
+        return ++lastSendSeq;
     }
 
     // ---- errors ----

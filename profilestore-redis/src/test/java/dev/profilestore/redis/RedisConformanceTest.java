@@ -3,6 +3,7 @@ package dev.profilestore.redis;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.testkit.MessagingContract;
+import dev.profilestore.testkit.AcknowledgementScenarios;
 import dev.profilestore.testkit.SessionScenarios;
 import dev.profilestore.testkit.StorageContract;
 import dev.profilestore.time.ManualScheduler;
@@ -61,6 +62,15 @@ final class RedisConformanceTest {
     /** The behaviour scenarios of the lock protocol. */
     @Nested
     final class RedisSessionScenarios extends SessionScenarios {
+        @Override
+        protected Storage newStorage(ManualScheduler clock) {
+            return RedisStorage.connect(redis.uri(), fresh(100));
+        }
+    }
+
+    /** Every acknowledgement true, on every path. */
+    @Nested
+    final class RedisAcknowledgementScenarios extends AcknowledgementScenarios {
         @Override
         protected Storage newStorage(ManualScheduler clock) {
             return RedisStorage.connect(redis.uri(), fresh(100));

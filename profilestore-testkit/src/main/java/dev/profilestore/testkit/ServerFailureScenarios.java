@@ -324,7 +324,7 @@ public abstract class ServerFailureScenarios {
             assertThat(s.epoch()).isEqualTo(session.epoch());
         });
         await("server-a's lease renewed after the restart").atMost(lease().multipliedBy(5))
-                .ignoreException(StorageException.class).until(() -> reader.storage.isLeaseLive("server-a"));
+                .ignoreException(StorageException.class).until(() -> reader.storage.isLeaseLive(session.leaseId()));
 
         // The session hands over as usual after the restart: released, with the data of its last save.
         AtomicReference<SessionEndReason> ended = new AtomicReference<>();

@@ -1,0 +1,20 @@
+package dev.profilestore.mysql;
+
+import dev.profilestore.jdbc.JdbcStorageOptions;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.testkit.AcknowledgementScenarios;
+import dev.profilestore.time.ManualScheduler;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The acknowledgement scenarios on a real MariaDB server; each test gets its own tables. */
+final class MysqlAcknowledgementScenariosTest extends AcknowledgementScenarios {
+
+    private static final AtomicInteger TABLES = new AtomicInteger();
+
+    @Override
+    protected Storage newStorage(ManualScheduler clock) {
+        return MysqlStorage.open(EmbeddedMariaDb.jdbcUrl(), "root", null,
+                JdbcStorageOptions.defaults().withTablePrefix("ack" + TABLES.incrementAndGet() + "_"));
+    }
+}
