@@ -33,18 +33,23 @@ public non-sealed interface Profile<T> extends ProfileContent<T> {
     boolean isActive();
 
     /**
-     * Saves now, and moves this profile to the back of the auto-save rotation. Completes when the write
-     * is durable; fails with {@link SessionLostException}, {@link DataTooLargeException},
-     * {@link DataSerializationException} or {@link StorageException}. A failed save is not retried (the
-     * next auto-save is), and the session goes on.
+     * Saves now, and moves this profile to the back of the auto-save rotation. Completes only when a write
+     * holding this data (as of the save's turn, or later) is durable: a save whose turn comes after the
+     * session began ending completes when the last save lands, and fails when it does not. Fails with
+     * {@link SessionLostException} (the lock was found taken; nothing written), {@link DataTooLargeException},
+     * {@link DataSerializationException} or {@link StorageException} (which may come after the write landed).
+     * A failed save is not retried (the next auto-save is), and the session goes on unless it was lost.
      */
     CompletableFuture<Void> saveAsync();
 
     /**
-     * Ends the session: fires {@link #onLastSave()} ({@link LastSaveReason#MANUAL}) and
-     * {@link #onSessionEnd()}, then writes the data and releases the lock, retrying with backoff until
-     * it succeeds or the lock is found lost. Completes when the lock is released; fails with
-     * {@link SessionLostException} when the session was lost instead (nothing was saved). Idempotent.
+     * Ends the session: fires {@link #onLastSave()} ({@link LastSaveReason#MANUAL}), writes the data and
+     * releases the lock, retrying store errors with backoff until it lands or the lock is found lost, then
+     * fires {@link #onSessionEnd()}. Completes when the data is saved and the lock released. Fails with
+     * {@link SessionLostException} when the session was lost instead (nothing was saved); with
+     * {@link DataTooLargeException} or {@link DataSerializationException} when the data could not be
+     * written: the lock was still released, keeping the data of the last successful save, and the changes
+     * since are lost ({@link SessionEndReason#UNSAVED}). Idempotent.
      */
     CompletableFuture<Void> endSessionAsync();
 
@@ -57,7 +62,11 @@ public non-sealed interface Profile<T> extends ProfileContent<T> {
     /** Fired before the session's last save, with why. Not fired when the session is lost. */
     Signal<LastSaveReason> onLastSave();
 
-    /** Fired once when the session ends, for any reason: kick the player here. */
+    /**
+     * Fired once when the session has ended, for any reason, once the last save's outcome is known (its
+     * reason never claims a save that did not happen; {@link #isActive()} turns false earlier, when the
+     * end begins): kick the player here.
+     */
     Signal<SessionEndReason> onSessionEnd();
 
     /** Fired after every successful save, with the data as saved. */

@@ -29,6 +29,7 @@ final class ManualCluster implements AutoCloseable {
         storage = new CountingStorage(memory);
         store = ProfileStore.builder("Sim", PlayerData.class, PlayerData::new)
                 .storage(storage)
+                .withoutMessaging() // one server: nothing to hand off to
                 .serverId("sim-server")
                 .scheduler(clock)
                 .callbackExecutor(Runnable::run)

@@ -69,7 +69,7 @@ final class ThroughputScenario {
         // Closed last (resources close in reverse order), after the store that uses it; null is skipped.
         try (ExecutorService ignored = own;
              Storage storage = backend.storage();
-             ProfileStore<PlayerData> store = builder.storage(storage).build();
+             ProfileStore<PlayerData> store = builder.storage(storage).withoutMessaging().build();
              RawDriver raw = backend.raw()) {
             byte[] payload = prepare(store, storage, storeName, workers);
             prepareRaw(backend, payload, workers);
@@ -118,7 +118,7 @@ final class ThroughputScenario {
     private static void prepareRaw(Backend backend, byte[] payload, int workers) {
         try (Storage storage = backend.storage();
              ProfileStore<PlayerData> store = ProfileStore.builder(RawDriver.STORE, PlayerData.class, PlayerData::new)
-                     .storage(storage).serverId("throughput-raw-setup").build()) {
+                     .storage(storage).withoutMessaging().serverId("throughput-raw-setup").build()) {
             for (int w = 0; w < workers; w++) {
                 for (int i = 0; i < KEYS_PER_WORKER; i++) {
                     oursCycle(store, key(w, i));

@@ -114,6 +114,8 @@ public final class OperatorCommands {
                     .appId("profilestore-cli");
             if (s.messaging() != null) {
                 builder.messaging(s.messaging());
+            } else {
+                builder.withoutMessaging(); // a holder is then reached by its next auto-save, or stolen from
             }
             return builder.build();
         }

@@ -24,11 +24,11 @@ final class MessageWriter<T> {
 
     CompletableFuture<Void> message(String key, JsonNode body) {
         engine.requireOpen();
-        long seq = engine.nextSendSeq();
         var backoff = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
-        // Retries happen inside the key's turn, so this instance's later sends to the key cannot land first
-        // and make this one look landed.
+        // Numbered when its turn comes, and retried inside that turn: this instance's sends and commits on
+        // the key then land in number order, so a later one can never make this one look landed.
         return engine.keys.run(key, () -> {
+            long seq = engine.nextSendSeq();
             CompletableFuture<Void> result = new CompletableFuture<>();
             attemptMessage(key, body, seq, backoff, result);
             return result;

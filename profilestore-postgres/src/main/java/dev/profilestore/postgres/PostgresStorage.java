@@ -6,6 +6,7 @@ import dev.profilestore.jdbc.HikariPools;
 import dev.profilestore.jdbc.DatabaseUri;
 import dev.profilestore.jdbc.JdbcStorage;
 import dev.profilestore.jdbc.JdbcStorageOptions;
+import dev.profilestore.spi.Messaging;
 
 import javax.sql.DataSource;
 
@@ -24,8 +25,23 @@ import com.zaxxer.hikari.HikariConfig;
  */
 public final class PostgresStorage extends JdbcStorage {
 
-    private PostgresStorage(ConnectionSource connections, JdbcStorageOptions options) {
+    /** Opens LISTEN/NOTIFY messaging on the same server; null when opened on a caller's data source. */
+    private final java.util.function.Supplier<Messaging> messaging;
+
+    private PostgresStorage(ConnectionSource connections, JdbcStorageOptions options,
+                            java.util.function.Supplier<Messaging> messaging) {
         super(connections, PostgresDialect.INSTANCE, options);
+        this.messaging = messaging;
+    }
+
+    /**
+     * Opens LISTEN/NOTIFY messaging on the same server, with its own connection (in the default namespace),
+     * for a store given this storage and no messaging. Null when this storage was opened on a data source,
+     * whose connection details it does not know: give the builder {@link PostgresMessaging} then.
+     */
+    @Override
+    public Messaging openMessaging() {
+        return messaging == null ? null : messaging.get();
     }
 
     /**
@@ -56,7 +72,9 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
-        return new PostgresStorage(ConnectionSource.of(HikariPools.open(config, "PostgreSQL"), true), options);
+        return new PostgresStorage(ConnectionSource.of(HikariPools.open(config, "PostgreSQL"), true), options,
+                () -> PostgresMessaging.open(config.getJdbcUrl(), config.getUsername(), config.getPassword(),
+                        PostgresMessaging.DEFAULT_NAMESPACE));
     }
 
     /**
@@ -65,7 +83,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage open(DataSource dataSource, JdbcStorageOptions options) {
-        return new PostgresStorage(ConnectionSource.of(dataSource, false), options);
+        return new PostgresStorage(ConnectionSource.of(dataSource, false), options, null);
     }
 
     /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */

@@ -91,6 +91,19 @@ final class PostgresBackendTest {
     }
 
     @Test
+    void storageOpenedByUri_offersMessagingOnTheSameServer_thatCarriesNotices() {
+        try (Storage storage = PostgresStorage.open(EmbeddedPg.uri());
+             Messaging one = storage.openMessaging(); Messaging two = storage.openMessaging()) {
+            List<String> heard = new CopyOnWriteArrayList<>();
+            two.subscribe("derived", p -> heard.add(new String(p, StandardCharsets.UTF_8)));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                one.publish("derived", "hello".getBytes(StandardCharsets.UTF_8));
+                assertThat(heard).contains("hello");
+            });
+        }
+    }
+
+    @Test
     void payload_isStoredAsByteaExactlyAsWritten() throws Exception {
         try (Storage storage = PostgresStorage.open(EmbeddedPg.uri())) {
             storage.write("bytea", "k", Storage.ABSENT, text("{\"b\": 1,   \"a\": 2}"));

@@ -42,6 +42,7 @@ public class SaveBenchmark {
         clock = new ManualScheduler();
         store = ProfileStore.builder("Jmh", PlayerData.class, PlayerData::new)
                 .storage(new InMemoryStorage(clock, 0))
+                .withoutMessaging()
                 .scheduler(clock)
                 .callbackExecutor(Runnable::run)
                 .ioExecutor(Runnable::run)

@@ -86,6 +86,8 @@ final class GameServer {
                 .closeTimeout(Duration.ofSeconds(15));
         if (messaging != null) {
             builder.messaging(messaging);
+        } else {
+            builder.withoutMessaging(); // a backend with no messaging: handoffs fall back to polling and stealing
         }
         return builder;
     }

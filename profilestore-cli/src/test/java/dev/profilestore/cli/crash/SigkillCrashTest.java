@@ -124,7 +124,7 @@ final class SigkillCrashTest {
         Map<String, CrashWorker.Account> accounts = new HashMap<>();
         try (var opened = StoreUri.parse(uri).open(StoreUri.OpenMode.EXISTING, Duration.ofSeconds(5));
              var store = ProfileStore.builder("Crash", CrashWorker.Account.class, CrashWorker.Account::new)
-                     .storage(opened.storage()).serverId("auditor").build()) {
+                     .storage(opened.storage()).withoutMessaging().serverId("auditor").build()) {
             for (int k = 0; k < KEYS; k++) {
                 String key = "acct-" + k;
                 store.getAsync(key).join().ifPresent(view -> accounts.put(key, view.data()));
