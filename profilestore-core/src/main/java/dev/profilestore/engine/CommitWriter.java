@@ -113,9 +113,9 @@ final class CommitWriter<T> {
                 return;
             }
             Throwable cause = StoreEngine.unwrap(e);
-            // A profile whose release is queued behind this commit still holds its lock: keep trying for it too.
-            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed
-                    && list.stream().noneMatch(p -> p.state == ActiveProfile.State.ENDED);
+            // Store errors are retried until the outcome is certain: landed (its number is in a record), or not
+            // (a record shows the lock lost and no number). Only close's deadline leaves it unknown.
+            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed;
             if (!retry) {
                 result.completeExceptionally(cause instanceof StorageException ? new StorageException("the store did not answer;"
                         + " the commit may or may not have landed, so its change was not undone", cause) : cause);
@@ -158,9 +158,10 @@ final class CommitWriter<T> {
     }
 
     /**
-     * Puts back the data the profiles had before a commit's change, for those whose last write is still
-     * to come (active, or ending with the release queued behind the commit), and only where nothing changed
-     * the data since the commit's snapshot: game changes made while the commit retried are not wiped.
+     * Undoes a commit's change on the profiles whose last write is still to come (active, or ending with the
+     * release queued behind the commit). Game code may have changed the data while the commit retried, so
+     * the change is reverted, not the data replaced: see {@link JsonRevert}. Where the game changed a value
+     * the commit had changed too, and it is not a number, the game's value is kept and the error reported.
      */
     private void putBack(List<ActiveProfile<T>> list, List<byte[]> before, List<SessionWriter.Snapshot> snapshots) {
         for (int i = 0; i < before.size(); i++) {
@@ -168,13 +169,17 @@ final class CommitWriter<T> {
             if (p.state == ActiveProfile.State.ENDED) {
                 continue;
             }
-            boolean unchanged = i >= snapshots.size() || java.util.Arrays.equals(engine.codec.serialize(p.data),
-                    snapshots.get(i).dataJson());
-            if (unchanged) {
-                p.data = engine.codec.fromBytes(before.get(i));
-            } else {
-                engine.reportError("a failed commit's change was not undone", p.key, new IllegalStateException(
-                        "the data changed while the commit was retried; undoing it would discard those changes"));
+            if (i >= snapshots.size()) {
+                p.data = engine.codec.fromBytes(before.get(i)); // failed at its turn: nothing else ran since
+                continue;
+            }
+            var revert = JsonRevert.revert(engine.codec.tree(engine.codec.serialize(p.data)),
+                    engine.codec.tree(snapshots.get(i).dataJson()), engine.codec.tree(before.get(i)));
+            p.data = engine.codec.fromTree(revert.result());
+            if (!revert.conflicts().isEmpty()) {
+                engine.reportError("a failed commit's change could not be undone everywhere", p.key,
+                        new IllegalStateException("the game changed " + revert.conflicts() + " while the commit was"
+                                + " retried; those values were kept"));
             }
         }
     }

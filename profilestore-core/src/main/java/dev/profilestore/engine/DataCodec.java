@@ -107,6 +107,15 @@ final class DataCodec<T> {
         return value;
     }
 
+    /** Our own JSON tree back into the data type. */
+    T fromTree(JsonNode tree) {
+        try {
+            return mapper.treeToValue(tree, type);
+        } catch (IOException e) {
+            throw new CorruptProfileException("data does not read back as " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
     JsonNode tree(byte[] json) {
         try {
             return mapper.readTree(json);

@@ -116,7 +116,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.timings = settings.timings();
         this.name = settings.name();
         this.serverId = settings.serverId();
-        this.leaseId = serverId + "/" + name + "/" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        this.leaseId = claimLeaseId(serverId + "/" + name + "/" + Long.toHexString(settings.scheduler().instant().toEpochMilli())
+                + Long.toHexString(settings.scheduler().nanoTime() & 0xffff_ffffL));
         this.storage = settings.storage();
         this.messaging = settings.messaging();
         this.scheduler = settings.scheduler();
@@ -152,6 +153,21 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.starter = new SessionStarter<>(this);
         this.autoSaver = new AutoSaver<>(this);
         this.lease = new LeaseKeeper(this, settings.ioExecutor());
+    }
+
+    /**
+     * Lease ids of the stores open in this JVM. The id's varying part comes from the injected scheduler, so a
+     * simulation on a manual clock replays the same ids; two stores built at the same instant with the same
+     * server id and name (only possible on a manual clock) get a suffix instead of sharing a lease.
+     */
+    private static final java.util.Set<String> OPEN_LEASES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static String claimLeaseId(String base) {
+        String id = base;
+        for (int n = 1; !OPEN_LEASES.add(id); n++) {
+            id = base + "-" + n;
+        }
+        return id;
     }
 
     private void start() {
@@ -597,6 +613,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     if ((settings.ownsStorage() || settings.ownsMessaging()) && messaging != null && messaging != storage) {
                         closeQuietly(messaging);
                     }
+                    OPEN_LEASES.remove(leaseId);
                     closed.complete(null);
                     if (ownedCallbackThread != null) {
                         ownedCallbackThread.shutdown();
