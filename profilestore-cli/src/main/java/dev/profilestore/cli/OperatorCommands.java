@@ -564,7 +564,7 @@ public final class OperatorCommands {
                     + " rejected with an error naming its line, and the other lines are imported; the exit code is 2"
                     + " when any line was rejected. Existing profiles are refused unless --overwrite is given; a profile"
                     + " a server holds is always refused (the replaced record is kept as a saved version). Creates the"
-                    + " SQLite file if missing (not when no line is importable)."})
+                    + " SQLite file if missing (not when every line was rejected)."})
     public static final class Import extends Base {
         @Parameters(index = "0", paramLabel = "FILE", description = "JSON lines file, or - for standard input.")
         String file;
@@ -596,7 +596,9 @@ public final class OperatorCommands {
             for (Rejected r : rejected) {
                 err().println(file + " line " + r.line() + ": " + r.error() + " (line not imported)");
             }
-            int n = lines.isEmpty() ? 0 : write(lines);
+            // When every line was rejected, the store is not even opened (a SQLite file is not created for nothing);
+            // an empty file still opens it, which checks the URI.
+            int n = lines.isEmpty() && !rejected.isEmpty() ? 0 : write(lines);
             if (opts.json) {
                 out().json(Map.of("imported", n, "store_name", name(), "rejected", rejected.stream()
                         .map(r -> Map.of("line", r.line(), "error", r.error())).toList()));

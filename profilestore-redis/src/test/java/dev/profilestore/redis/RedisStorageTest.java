@@ -555,14 +555,17 @@ class RedisStorageTest {
     }
 
     @Test
-    void capabilitiesFollowTheRetention() {
+    void capabilitiesFollowTheRetention_butAPreservedValueIsKeptAnyway() {
         assertThat(storage.capabilities().versions()).isTrue();
         try (RedisStorage none = RedisStorage.connect(redis.uri(), RedisOptions.defaults().withVersionsPerKey(0)
                 .withNamespace("noversions"))) {
             assertThat(none.capabilities().versions()).isFalse();
             long rev = written(none.write(store, "k", Storage.ABSENT, rw("v", Versioning.SNAPSHOT)));
+            assertThat(none.versions(store, "k", VersionRange.all(10))).as("no snapshots kept").isEmpty();
             written(none.write(store, "k", rev, rw("w", Versioning.PRESERVE_PREVIOUS)));
-            assertThat(none.versions(store, "k", VersionRange.all(10))).isEmpty();
+            // The engine reports a replaced foreign value as kept: retention 0 must not destroy it.
+            assertThat(none.versions(store, "k", VersionRange.all(10))).extracting(VersionInfo::revision)
+                    .containsExactly(rev);
         }
     }
 
