@@ -561,9 +561,12 @@ public final class OperatorCommands {
     /** {@code import FILE}. */
     @Command(name = "import", mixinStandardHelpOptions = true,
             description = {"Read JSON lines written by 'export' and store each record under --store-name, without its"
-                    + " lock. Every line is checked before anything is written. Existing profiles are refused unless"
-                    + " --overwrite is given; a profile a server holds is always refused (the replaced record is kept"
-                    + " as a saved version). Creates the SQLite file if missing."})
+                    + " lock. Every line is checked before anything is written: a line the engine could not load (not"
+                    + " JSON, no key, a foreign value, an envelope that is not well-formed, \"data\": null) is"
+                    + " rejected with an error naming its line, and the other lines are imported; the exit code is 2"
+                    + " when any line was rejected. Existing profiles are refused unless --overwrite is given; a profile"
+                    + " a server holds is always refused (the replaced record is kept as a saved version). Creates the"
+                    + " SQLite file if missing (not when every line was rejected)."})
     public static final class Import extends Base {
         @Parameters(index = "0", paramLabel = "FILE", description = "JSON lines file, or - for standard input.")
         String file;
@@ -573,10 +576,45 @@ public final class OperatorCommands {
 
         private record Line(String key, byte[] payload, List<Long> userIds) {}
 
+        /** Where the profiles went, for the summary; set once the store is opened. */
+        private String description = "";
+
+        /** A line that was not imported, and why. */
+        private record Rejected(int line, String error) {}
+
+        /** A line's problem; caught per line, so one bad line does not stop the others. */
+        private static final class BadLine extends Exception {
+            private static final long serialVersionUID = 1L;
+
+            BadLine(String message) {
+                super(message, null, false, false);
+            }
+        }
+
         @Override
         public Integer call() throws IOException {
-            List<Line> lines = read();
+            List<Rejected> rejected = new ArrayList<>();
+            List<Line> lines = read(rejected);
+            for (Rejected r : rejected) {
+                err().println(file + " line " + r.line() + ": " + r.error() + " (line not imported)");
+            }
+            // When every line was rejected, the store is not even opened (a SQLite file is not created for nothing);
+            // an empty file still opens it, which checks the URI.
+            int n = lines.isEmpty() && !rejected.isEmpty() ? 0 : write(lines);
+            if (opts.json) {
+                out().json(Map.of("imported", n, "store_name", name(), "rejected", rejected.stream()
+                        .map(r -> Map.of("line", r.line(), "error", r.error())).toList()));
+            } else {
+                out().line("imported " + n + " profile(s) into store '" + name() + "'" + description
+                        + (rejected.isEmpty() ? "" : "; rejected " + rejected.size() + " line(s), listed above"));
+            }
+            err().flush();
+            return rejected.isEmpty() ? 0 : CliException.EXIT_BAD_INPUT;
+        }
+
+        private int write(List<Line> lines) {
             try (OpenedStore s = opts.open(StoreUri.OpenMode.CREATE)) {
+                description = " of " + s.description();
                 Map<String, StoredRecord> existing = new HashMap<>();
                 for (Line l : lines) {
                     Optional<StoredRecord> cur = s.storage().read(name(), l.key());
@@ -612,16 +650,12 @@ public final class OperatorCommands {
                     }
                     n++;
                 }
-                if (opts.json) {
-                    out().json(Map.of("imported", n, "store_name", name()));
-                } else {
-                    out().line("imported " + n + " profile(s) into store '" + name() + "' of " + s.description());
-                }
+                return n;
             }
-            return 0;
         }
 
-        private List<Line> read() throws IOException {
+        /** Reads every line; the importable ones are returned, the others added to {@code rejected}. */
+        private List<Line> read(List<Rejected> rejected) throws IOException {
             List<Line> result = new ArrayList<>();
             Set<String> seen = new HashSet<>();
             try (BufferedReader r = "-".equals(file) ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
@@ -633,36 +667,66 @@ public final class OperatorCommands {
                     if (text.isBlank()) {
                         continue;
                     }
-                    String where = file + " line " + number;
-                    JsonNode node;
                     try {
-                        node = Output.PLAIN.readTree(text);
-                    } catch (IOException e) {
-                        throw new CliException(where + " is not JSON: " + StoreUri.firstLine(e.getMessage()));
+                        Line line = parse(text);
+                        if (!seen.add(line.key())) {
+                            throw new BadLine("repeats key '" + line.key() + "'");
+                        }
+                        result.add(line);
+                    } catch (BadLine e) {
+                        rejected.add(new Rejected(number, e.getMessage()));
                     }
-                    String key = node.path("key").asText(null);
-                    if (key == null) {
-                        throw new CliException(where + " has no \"key\"");
-                    }
-                    key(key);
-                    if (!seen.add(key)) {
-                        throw new CliException(where + " repeats key '" + key + "'");
-                    }
-                    if (node.has("raw_base64")) {
-                        throw new CliException(where + ": key '" + key + "' was exported as a foreign value"
-                                + " (raw_base64); import only takes ProfileStore records");
-                    }
-                    if (!(node.get("record") instanceof ObjectNode record)) {
-                        throw new CliException(where + " has no \"record\" object");
-                    }
-                    byte[] raw = Output.PLAIN.writeValueAsBytes(record);
-                    List<Long> userIds = decode(where, raw).userIds();
-                    result.add(new Line(key, ProfileRecords.withoutLock(raw), userIds));
                 }
             } catch (NoSuchFileException e) {
                 throw new CliException("import file " + file + " does not exist");
             }
             return result;
+        }
+
+        /** Checks one line as the engine would load it, and strips its lock. */
+        private static Line parse(String text) throws BadLine {
+            JsonNode node;
+            try {
+                node = Output.PLAIN.readTree(text);
+            } catch (IOException e) {
+                throw new BadLine("not JSON: " + StoreUri.firstLine(e.getMessage()));
+            }
+            if (!node.isObject()) {
+                throw new BadLine("not a JSON object");
+            }
+            String key = node.path("key").isTextual() ? node.path("key").asText() : null;
+            if (key == null) {
+                throw new BadLine("has no \"key\" string");
+            }
+            try {
+                Names.key(key);
+            } catch (IllegalArgumentException e) {
+                throw new BadLine("invalid key: " + e.getMessage());
+            }
+            if (node.has("raw_base64")) {
+                throw new BadLine("key '" + key + "' was exported as a foreign value (raw_base64); import only takes"
+                        + " ProfileStore records");
+            }
+            if (!(node.get("record") instanceof ObjectNode record)) {
+                throw new BadLine("key '" + key + "' has no \"record\" object");
+            }
+            byte[] raw;
+            StoredProfile profile;
+            byte[] unlocked;
+            try {
+                raw = Output.PLAIN.writeValueAsBytes(record);
+                profile = ProfileRecords.decode(raw);
+                unlocked = ProfileRecords.withoutLock(raw);
+            } catch (CorruptProfileException | IOException e) {
+                throw new BadLine("key '" + key + "' is not a well-formed ProfileStore record: "
+                        + StoreUri.firstLine(e.getMessage()));
+            }
+            // The codec accepts a JSON null as data, but no data class can be loaded from it: a session start of
+            // such a record cannot complete. A message box (a key sent messages, never started) has no data at all.
+            if (!profile.messageBox() && (profile.data() == null || profile.data().isNull())) {
+                throw new BadLine("key '" + key + "' has \"data\": null; a profile needs data to be loaded");
+            }
+            return new Line(key, unlocked, profile.userIds());
         }
     }
 }

@@ -262,13 +262,86 @@ class OperatorCommandsTest {
         }
     }
 
+    /** The export of one profile, as its JSON line, with {@code edit} applied to the record. */
+    private String exportedLine(String key, java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+            throws Exception {
+        for (String line : CliRun.of("export", "--store", uri).out().lines().toList()) {
+            var node = (com.fasterxml.jackson.databind.node.ObjectNode) Output.PLAIN.readTree(line);
+            if (node.path("key").asText().equals(key)) {
+                edit.accept((com.fasterxml.jackson.databind.node.ObjectNode) node.get("record"));
+                return Output.PLAIN.writeValueAsString(node);
+            }
+        }
+        throw new AssertionError("no exported line for " + key);
+    }
+
+    private static void assertRejected(CliRun run, String... fragments) {
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.errorLine()).as(run.toString()).contains(fragments);
+    }
+
     @Test
-    void import_withAMalformedLine_writesNothing_andCreatesNoFile() throws Exception {
+    void import_withAMalformedLine_rejectsThatLineNamingIt_andImportsTheRest() throws Exception {
         Path file = dir.resolve("bad.jsonl");
-        String good = CliRun.of("export", "--store", uri).out().lines().findFirst().orElseThrow();
-        Files.writeString(file, good + "\n{not json\n");
+        Files.writeString(file, exportedLine("alice", r -> { }) + "\n{not json\n");
         Path target = dir.resolve("target.db");
-        assertOneLineError(CliRun.of("import", file.toString(), "--store", "sqlite:" + target), "line 2", "not JSON");
+
+        CliRun run = CliRun.of("import", file.toString(), "--store", "sqlite:" + target);
+
+        assertRejected(run, "line 2", "not JSON", "not imported");
+        assertThat(run.out()).contains("imported 1 profile(s)", "rejected 1 line(s)");
+        assertThat(json(CliRun.of("inspect", "alice", "--store", "sqlite:" + target, "--json")).path("data")
+                .path("coins").asInt()).isEqualTo(20);
+    }
+
+    @Test
+    void import_recordsTheEngineCannotLoad_areRejectedPerLine_andTheOthersImported() throws Exception {
+        Path file = dir.resolve("mixed.jsonl");
+        Files.writeString(file, String.join("\n",
+                exportedLine("alice", r -> r.putNull("data")),                       // line 1: data null
+                exportedLine("bob", r -> { }),                                         // line 2: good
+                exportedLine("held", r -> r.remove("data")),                          // line 3: data missing
+                exportedLine("alice", r -> r.put("format", "profilestore/2")),        // line 4: unknown format
+                exportedLine("alice", r -> r.put("dataVersion", "one")),              // line 5: malformed envelope
+                "{\"store\": \"PlayerStore\", \"key\": \"carol\"}",                 // line 6: no record
+                "[1, 2]",                                                               // line 7: not an object
+                exportedLine("bob", r -> { }))                                          // line 8: repeated key
+                + "\n");
+        String target = "sqlite:" + dir.resolve("target.db");
+
+        CliRun run = CliRun.of("import", file.toString(), "--store", target, "--json");
+
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        JsonNode summary = Output.PLAIN.readTree(run.out());
+        assertThat(summary.path("imported").asInt()).isEqualTo(1);
+        Map<Integer, String> errors = new java.util.TreeMap<>();
+        summary.path("rejected").forEach(r -> errors.put(r.path("line").asInt(), r.path("error").asText()));
+        assertThat(errors).containsOnlyKeys(1, 3, 4, 5, 6, 7, 8);
+        assertThat(errors.get(1)).contains("alice", "\"data\": null");
+        assertThat(errors.get(3)).contains("held", "\"data\"");
+        assertThat(errors.get(4)).contains("format");
+        assertThat(errors.get(5)).contains("dataVersion");
+        assertThat(errors.get(6)).contains("carol", "record");
+        assertThat(errors.get(7)).contains("not a JSON object");
+        assertThat(errors.get(8)).contains("repeats key 'bob'");
+        assertThat(run.errorLine().lines()).as("one error line per rejected line").hasSize(7)
+                .allMatch(l -> l.contains("mixed.jsonl line "));
+        assertThat(json(CliRun.of("inspect", "bob", "--store", target, "--json")).path("user_ids").get(0).asLong())
+                .isEqualTo(42);
+        assertOneLineError(CliRun.of("inspect", "alice", "--store", target), "no profile 'alice'");
+        assertOneLineError(CliRun.of("inspect", "held", "--store", target), "no profile 'held'");
+    }
+
+    @Test
+    void import_withNoImportableLine_createsNoFile() throws Exception {
+        Path file = dir.resolve("bad.jsonl");
+        Files.writeString(file, exportedLine("alice", r -> r.putNull("data")) + "\n");
+        Path target = dir.resolve("target.db");
+
+        CliRun run = CliRun.of("import", file.toString(), "--store", "sqlite:" + target);
+
+        assertRejected(run, "line 1", "\"data\": null");
+        assertThat(run.out()).contains("imported 0 profile(s)");
         assertThat(target).doesNotExist();
     }
 

@@ -36,7 +36,8 @@ public final class InMemoryStorage implements Storage {
     private final int versionsPerKey;
     private final Map<String, TreeMap<String, Entry>> stores = new HashMap<>();
     private final Map<String, Instant> leases = new HashMap<>();
-    // Revisions are global, so a key that is removed and re-created never repeats one.
+    // One global counter, handed out under the lock: revisions of a key strictly increase, also after the key is
+    // removed or purged (the Storage contract), since nothing about the key needs to be remembered for it.
     private long nextRevision = 1;
 
     /** A store on the system clock, keeping up to 100 versions per key. */
@@ -47,7 +48,8 @@ public final class InMemoryStorage implements Storage {
     /**
      * A store whose lease clock is {@code clock}.
      *
-     * @param versionsPerKey versions kept per key, oldest dropped first; 0 keeps none
+     * @param versionsPerKey snapshots kept per key, oldest dropped first; 0 keeps none. Values preserved by
+     *     {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} are kept beyond this cap, also when it is 0
      */
     public InMemoryStorage(InstantSource clock, int versionsPerKey) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -106,25 +108,39 @@ public final class InMemoryStorage implements Storage {
         Instant now = clock.instant();
         Entry e = stores.computeIfAbsent(store, s -> new TreeMap<>()).computeIfAbsent(key, k -> new Entry());
         if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS && e.current != null) {
-            keepVersion(e, e.current, now);
+            keepVersion(e, e.current, now, true);
         }
         Instant created = e.current == null ? now : e.current.createdAt();
         e.current = new StoredRecord(nextRevision++, write.payload().clone(), created, now);
         e.userIds = write.userIds();
         if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
-            keepVersion(e, e.current, now);
+            keepVersion(e, e.current, now, false);
         }
         return new WriteResult.Written(e.current.revision(), now);
     }
 
-    private void keepVersion(Entry e, StoredRecord record, Instant at) {
-        if (versionsPerKey == 0) {
+    /**
+     * Keeps {@code record} as a version. A preserved one (the replaced value of a PRESERVE_PREVIOUS write) is kept
+     * whatever the retention, since the engine reports it as kept; retention drops the oldest snapshots only.
+     */
+    private void keepVersion(Entry e, StoredRecord record, Instant at, boolean preserved) {
+        for (Version v : e.versions) {
+            if (v.record.revision() == record.revision()) {
+                v.preserved |= preserved;
+                return;
+            }
+        }
+        if (!preserved && versionsPerKey == 0) {
             return;
         }
         e.versions.addLast(new Version(new VersionInfo(Long.toString(record.revision()), at, record.revision()),
-                record, e.userIds));
-        while (e.versions.size() > versionsPerKey) {
-            e.versions.removeFirst();
+                record, e.userIds, preserved));
+        long snapshots = e.versions.stream().filter(v -> !v.preserved).count();
+        for (var it = e.versions.iterator(); snapshots > versionsPerKey && it.hasNext(); ) {
+            if (!it.next().preserved) {
+                it.remove();
+                snapshots--;
+            }
         }
     }
 
@@ -235,5 +251,26 @@ public final class InMemoryStorage implements Storage {
         final Deque<Version> versions = new ArrayDeque<>();
     }
 
-    private record Version(VersionInfo info, StoredRecord record, Set<Long> userIds) {}
+    private static final class Version {
+        final VersionInfo info;
+        final StoredRecord record;
+        final Set<Long> userIds;
+        /** Kept by PRESERVE_PREVIOUS: exempt from retention. */
+        boolean preserved;
+
+        Version(VersionInfo info, StoredRecord record, Set<Long> userIds, boolean preserved) {
+            this.info = info;
+            this.record = record;
+            this.userIds = userIds;
+            this.preserved = preserved;
+        }
+
+        VersionInfo info() {
+            return info;
+        }
+
+        StoredRecord record() {
+            return record;
+        }
+    }
 }

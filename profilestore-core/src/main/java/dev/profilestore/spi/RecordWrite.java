@@ -19,15 +19,17 @@ public record RecordWrite(byte[] payload, Set<Long> userIds, Versioning versioni
         Objects.requireNonNull(versioning, "versioning");
     }
 
-    /** What a write keeps in the key's version history. Ignored by backends without versions. */
+    /** What a write keeps in the key's version history. */
     public enum Versioning {
         /** Keep nothing: an ordinary save. */
         NONE,
         /** Keep the written record as a version (session-end saves, periodic snapshots, overwrites). */
         SNAPSHOT,
         /**
-         * Keep the record being replaced as a version, so a foreign or corrupt value is never destroyed.
-         * A backend without versions must still preserve it somewhere and document where.
+         * Keep the record being replaced as a <em>preserved</em> version, so a foreign or corrupt value is never
+         * destroyed: retention never drops a preserved version (also when a backend keeps no snapshots), only
+         * {@link Storage#purge} does. It is listed by {@link Storage#versions} and read by
+         * {@link Storage#readVersion} like any version.
          */
         PRESERVE_PREVIOUS
     }

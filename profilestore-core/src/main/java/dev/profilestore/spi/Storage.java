@@ -17,10 +17,25 @@ import java.util.Optional;
  * how every data write is fenced.
  *
  * <h2>Revisions</h2>
- * Revisions are positive and <strong>never repeat for a key</strong>, not even after {@link #remove}:
- * a holder that was removed and re-created under its feet must not see its old revision match by
- * chance. A global sequence, a per-key counter kept across removal, or random 63-bit values all work.
- * {@link #ABSENT} (zero) as the expected revision means "create only if no record exists".
+ * Revisions are positive and <strong>strictly increase for a key</strong>: every successful write of a key,
+ * including the first write after {@link #remove} or {@link #purge}, returns a revision greater than every
+ * revision that key ever had before, whatever the versioning of the write. Two reasons:
+ * <ul>
+ *   <li>a holder that was removed and re-created under its feet must not see its old revision match by chance;</li>
+ *   <li>the engine derives a session's fencing epoch from the revision its acquiring write expected
+ *       ({@code epoch = expectedRevision + 1}), and an epoch must never go back for a key, even across removal
+ *       and erasure.</li>
+ * </ul>
+ * A global sequence handed out in time order, or a per-key counter with a floor that survives {@link #purge}
+ * work; random values do not. Revisions of different keys are unrelated. {@link #ABSENT} (zero) as the expected
+ * revision means "create only if no record exists".
+ *
+ * <h2>Versions</h2>
+ * A write with {@link RecordWrite.Versioning#SNAPSHOT} keeps the written record as a version, subject to the
+ * backend's retention (oldest dropped first). A write with {@link RecordWrite.Versioning#PRESERVE_PREVIOUS}
+ * keeps the record it replaces as a <em>preserved</em> version: retention never drops it, on every backend and
+ * also when the backend is configured to keep no snapshots; only {@link #purge} erases it. {@link #versions}
+ * and {@link #readVersion} return preserved versions beside the retained snapshots.
  *
  * <h2>Clocks</h2>
  * Server leases ({@link #renewLease}, {@link #isLeaseLive}) are measured on the store's own clock
@@ -65,18 +80,21 @@ public interface Storage extends AutoCloseable {
 
     /**
      * Deletes the current record. Saved versions stay (as with Roblox data stores); use {@link #purge}
-     * to erase those too.
+     * to erase those too. The key's next revision is still greater than every earlier one.
      *
      * @return whether a record existed
      */
     boolean remove(String store, String key);
 
-    /** Deletes the record and every saved version of it (right to erasure). */
+    /**
+     * Deletes the record and every saved version of it (right to erasure). The key's next revision is still
+     * greater than every earlier one; what a backend keeps to ensure that must not identify the key.
+     */
     void purge(String store, String key);
 
     /**
-     * Lists saved versions of a key, within {@code query}'s time range and order. Empty when the
-     * backend keeps no versions.
+     * Lists saved versions of a key, within {@code query}'s time range and order: retained snapshots and
+     * preserved versions (see "Versions" above). Empty when the key has none.
      */
     List<VersionInfo> versions(String store, String key, VersionRange query);
 

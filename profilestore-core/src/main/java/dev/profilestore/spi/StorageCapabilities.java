@@ -3,7 +3,8 @@ package dev.profilestore.spi;
 /**
  * Optional abilities a backend declares instead of faking.
  *
- * @param versions whether {@link Storage#versions} and {@link Storage#readVersion} return saved versions
+ * @param versions whether snapshots ({@link RecordWrite.Versioning#SNAPSHOT}) are kept; values preserved by
+ *     {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} are kept, listed and readable on every backend regardless
  * @param atomicMultiWrite whether {@link Storage#writeAll} commits several keys atomically
  */
 public record StorageCapabilities(boolean versions, boolean atomicMultiWrite) {

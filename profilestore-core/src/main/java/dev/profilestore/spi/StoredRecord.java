@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One stored record, as read.
  *
- * @param revision positive, never repeated for the key (see {@link Storage})
+ * @param revision positive; greater than every earlier revision of the key, also across
+ *     {@link Storage#remove} and {@link Storage#purge} (see {@link Storage})
  * @param payload the engine's encoded envelope; backends must not interpret it
  * @param createdAt when the key was first written, by the store's clock
  * @param updatedAt when this revision was written, by the store's clock

@@ -40,12 +40,24 @@ import org.slf4j.LoggerFactory;
  * revision 0, and of saved versions), {@code leases} and {@code messages}, plus {@code schema_version}.
  *
  * <h2>Writes</h2>
- * A write allocates a revision from a global allocator (so revisions never repeat, even after a key is removed and
- * re-created), then in one transaction runs one conditional
+ * A write allocates a revision from a global allocator that hands out increasing numbers in time order, then in one
+ * transaction runs one conditional
  * {@code UPDATE ... WHERE store = ? AND record_key = ? AND revision = ?} (or an {@code INSERT} when the key must
  * be absent; a unique-key violation means another writer created it first) together with the rows of its
  * versions and user ids. Zero rows updated is a {@link WriteResult.Conflict}; the transaction is rolled back and
  * the current record read back for the caller.
+ *
+ * <h2>Revisions strictly increase per key</h2>
+ * An update's revision was allocated after its caller read the expected revision, so it is greater than that one
+ * and, by induction, than every earlier revision of the key. A create (expected {@link #ABSENT}) has no such
+ * anchor: its pre-allocated number may predate an earlier incarnation of the key that was created and removed
+ * while the writer stalled. So where allocation runs outside the transaction, a create allocates again once its
+ * {@code INSERT} holds the key's lock (after any earlier incarnation of the key was committed and removed) and
+ * stamps that revision. Nothing is remembered about removed or purged keys.
+ *
+ * <h2>Versions</h2>
+ * Snapshots are pruned to {@link JdbcStorageOptions#versionsPerKey()} per key; a version kept by
+ * {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} has {@code preserved = 1} and is never pruned.
  *
  * <h2>Clock</h2>
  * Every time stored (record and version times, lease expiry) comes from the database's clock
@@ -186,17 +198,16 @@ public class JdbcStorage implements Storage {
             boolean inside = dialect.allocatesInTransaction();
             SqlDialect.Allocation allocation = inside ? null : dialect.allocate(c, t);
             dialect.begin(c);
-            boolean applied;
             try {
                 if (inside) {
                     allocation = dialect.allocate(c, t);
                 }
-                applied = apply(c, store, key, expectedRevision, write, allocation);
+                allocation = apply(c, store, key, expectedRevision, write, allocation);
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
             }
-            if (!applied) {
+            if (allocation == null) {
                 dialect.rollback(c);
                 return new WriteResult.Conflict(readCurrent(c, store, key));
             }
@@ -237,10 +248,13 @@ public class JdbcStorage implements Storage {
                 }
                 for (int i : order) {
                     KeyedWrite w = writes.get(i);
-                    if (!apply(c, w.store(), w.key(), w.expectedRevision(), w.write(), allocations.get(i))) {
+                    SqlDialect.Allocation used = apply(c, w.store(), w.key(), w.expectedRevision(), w.write(),
+                            allocations.get(i));
+                    if (used == null) {
                         applied = false;
                         break;
                     }
+                    allocations.set(i, used);
                 }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
@@ -264,8 +278,12 @@ public class JdbcStorage implements Storage {
         });
     }
 
-    /** Applies one write inside the caller's transaction; false when the expected revision did not match. */
-    private boolean apply(Connection c, String store, String key, long expected, RecordWrite write,
+    /**
+     * Applies one write inside the caller's transaction.
+     *
+     * @return the revision and time it was written with, or null when the expected revision did not match
+     */
+    private SqlDialect.Allocation apply(Connection c, String store, String key, long expected, RecordWrite write,
             SqlDialect.Allocation a) throws SQLException {
         long revision = a.revision();
         long now = a.nowMicros();
@@ -282,13 +300,37 @@ public class JdbcStorage implements Storage {
                 ps.executeUpdate();
             } catch (SQLException e) {
                 if (dialect.isUniqueViolation(e)) {
-                    return false;
+                    return null;
                 }
                 throw e;
             }
+            if (!dialect.allocatesInTransaction()) {
+                // See "Revisions strictly increase per key": now that the INSERT holds the key, a new number is
+                // greater than every revision of any earlier incarnation of it.
+                a = dialect.allocate(c, t);
+                revision = a.revision();
+                now = a.nowMicros();
+                try (PreparedStatement ps = c.prepareStatement(sql.stampCreatedRecord)) {
+                    ps.setLong(1, revision);
+                    ps.setLong(2, now);
+                    ps.setLong(3, now);
+                    ps.setString(4, store);
+                    ps.setString(5, key);
+                    ps.executeUpdate();
+                }
+            }
         } else {
             if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS) {
-                keptVersion = keepVersionOf(c, store, key, expected, now);
+                try {
+                    keptVersion = keepVersionOf(c, store, key, expected, now, true);
+                } catch (SQLException e) {
+                    // A concurrent PRESERVE_PREVIOUS writer expecting the same revision inserted that version
+                    // first and committed, together with its update: this write lost the compare-and-set.
+                    if (dialect.isUniqueViolation(e)) {
+                        return null;
+                    }
+                    throw e;
+                }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.updateRecord)) {
                 ps.setLong(1, revision);
@@ -298,7 +340,7 @@ public class JdbcStorage implements Storage {
                 ps.setString(5, key);
                 ps.setLong(6, expected);
                 if (ps.executeUpdate() == 0) {
-                    return false;
+                    return null;
                 }
             }
             Indexed last = indexed.get(new RecordId(store, key));
@@ -324,25 +366,32 @@ public class JdbcStorage implements Storage {
             }
         }
         if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
-            keptVersion |= keepVersionOf(c, store, key, revision, now);
+            keptVersion |= keepVersionOf(c, store, key, revision, now, false);
         }
         if (keptVersion) {
             pruneVersions(c, store, key);
         }
-        return true;
+        return a;
     }
 
     /**
      * Copies the current record, if it has {@code revision}, and its user ids into the versions, unless that
-     * revision is already kept. Runs server-side, so a large payload is not sent twice.
+     * revision is already kept (then only marks it preserved if asked). Runs server-side, so a large payload is
+     * not sent twice.
+     *
+     * @param preserved whether the version is exempt from retention (the replaced value of PRESERVE_PREVIOUS)
      */
-    private boolean keepVersionOf(Connection c, String store, String key, long revision, long now) throws SQLException {
+    private boolean keepVersionOf(Connection c, String store, String key, long revision, long now, boolean preserved)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.versionExists)) {
             ps.setString(1, store);
             ps.setString(2, key);
             ps.setLong(3, revision);
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
+                    if (preserved) {
+                        update(c, sql.markPreserved, store, key, revision);
+                    }
                     return false;
                 }
             }
@@ -350,9 +399,10 @@ public class JdbcStorage implements Storage {
         int copied;
         try (PreparedStatement ps = c.prepareStatement(sql.copyRecordToVersions)) {
             ps.setLong(1, now);
-            ps.setString(2, store);
-            ps.setString(3, key);
-            ps.setLong(4, revision);
+            ps.setInt(2, preserved ? 1 : 0);
+            ps.setString(3, store);
+            ps.setString(4, key);
+            ps.setLong(5, revision);
             copied = ps.executeUpdate();
         }
         if (copied == 0) {
@@ -380,14 +430,16 @@ public class JdbcStorage implements Storage {
                 newestDropped = rs.getLong(1);
             }
         }
-        for (String statement : List.of(sql.dropOldVersions, sql.dropOldVersionUserIds)) {
-            try (PreparedStatement ps = c.prepareStatement(statement)) {
-                ps.setString(1, store);
-                ps.setString(2, key);
-                ps.setLong(3, newestDropped);
-                ps.executeUpdate();
-            }
+        // User ids first: the statement spares the ids of preserved versions by looking them up.
+        try (PreparedStatement ps = c.prepareStatement(sql.dropOldVersionUserIds)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            ps.setLong(3, newestDropped);
+            ps.setString(4, store);
+            ps.setString(5, key);
+            ps.executeUpdate();
         }
+        update(c, sql.dropOldVersions, store, key, newestDropped);
     }
 
     private void remember(String store, String key, long revision, RecordWrite write) {
@@ -448,6 +500,16 @@ public class JdbcStorage implements Storage {
         try (PreparedStatement ps = c.prepareStatement(statement)) {
             ps.setString(1, store);
             ps.setString(2, key);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static int update(Connection c, String statement, String store, String key, long revision)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(statement)) {
+            ps.setString(1, store);
+            ps.setString(2, key);
+            ps.setLong(3, revision);
             return ps.executeUpdate();
         }
     }
@@ -643,9 +705,11 @@ public class JdbcStorage implements Storage {
     private static final class Sql {
         final String readRecord;
         final String insertRecord;
+        final String stampCreatedRecord;
         final String updateRecord;
         final String deleteRecord;
         final String versionExists;
+        final String markPreserved;
         final String copyRecordToVersions;
         final String copyCurrentUserIdsToVersion;
         final String newestVersionBeyondRetention;
@@ -669,20 +733,24 @@ public class JdbcStorage implements Storage {
             readRecord = "SELECT revision, payload, created_at, updated_at FROM " + t.records() + byKey;
             insertRecord = "INSERT INTO " + t.records()
                     + " (store, record_key, revision, payload, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+            stampCreatedRecord = "UPDATE " + t.records() + " SET revision = ?, created_at = ?, updated_at = ?" + byKey;
             updateRecord = "UPDATE " + t.records() + " SET revision = ?, payload = ?, updated_at = ?" + byKey
                     + " AND revision = ?";
             deleteRecord = "DELETE FROM " + t.records() + byKey;
             versionExists = "SELECT 1 FROM " + t.versions() + byKey + " AND revision = ?";
+            markPreserved = "UPDATE " + t.versions() + " SET preserved = 1" + byKey + " AND revision = ?";
             copyRecordToVersions = "INSERT INTO " + t.versions()
-                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at)"
-                    + " SELECT store, record_key, revision, payload, created_at, updated_at, ? FROM " + t.records()
+                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved)"
+                    + " SELECT store, record_key, revision, payload, created_at, updated_at, ?, ? FROM " + t.records()
                     + byKey + " AND revision = ?";
             copyCurrentUserIdsToVersion = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id)"
                     + " SELECT store, record_key, ?, user_id FROM " + t.userIds() + byKey + " AND revision = 0";
+            // Retention counts and drops snapshots only: preserved versions (preserved = 1) stay until a purge.
             newestVersionBeyondRetention = "SELECT revision FROM " + t.versions() + byKey
-                    + " ORDER BY revision DESC LIMIT 1 OFFSET ?";
-            dropOldVersions = "DELETE FROM " + t.versions() + byKey + " AND revision <= ?";
-            dropOldVersionUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision > 0 AND revision <= ?";
+                    + " AND preserved = 0 ORDER BY revision DESC LIMIT 1 OFFSET ?";
+            dropOldVersions = "DELETE FROM " + t.versions() + byKey + " AND revision <= ? AND preserved = 0";
+            dropOldVersionUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision > 0 AND revision <= ?"
+                    + " AND revision NOT IN (SELECT revision FROM " + t.versions() + byKey + " AND preserved = 1)";
             deleteAllVersions = "DELETE FROM " + t.versions() + byKey;
             readVersion = "SELECT payload, created_at, updated_at FROM " + t.versions() + byKey + " AND revision = ?";
             insertUserId = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES (?, ?, ?, ?)";

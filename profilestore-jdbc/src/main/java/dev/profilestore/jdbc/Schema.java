@@ -48,7 +48,12 @@ final class Schema {
                 + dialect.textType() + " NOT NULL, payload " + blob + " NOT NULL, created_at BIGINT NOT NULL)" + opts);
         v1.add("CREATE INDEX " + t.messages() + "_by_time ON " + t.messages() + " (created_at)");
         v1.addAll(dialect.createRevisionAllocator(t));
-        return List.of(v1);
+        // Version 2: the dialect's own step first (MySQL: keys compared byte for byte), then the flag that exempts
+        // a version kept by PRESERVE_PREVIOUS from retention. Last, because it is the one step that cannot run
+        // twice on a database without transactional DDL.
+        List<String> v2 = new ArrayList<>(dialect.migrationSteps(2, t));
+        v2.add("ALTER TABLE " + t.versions() + " ADD COLUMN preserved SMALLINT NOT NULL DEFAULT 0");
+        return List.of(v1, v2);
     }
 
     /** Brings the schema up to date. */

@@ -20,8 +20,21 @@ public interface SqlDialect {
     /** The database's name, for logs and error messages. */
     String name();
 
-    /** Column type of a case- and accent-sensitive string of at most {@code chars} characters, usable in keys. */
+    /**
+     * Column type of a string of at most {@code chars} characters, usable in keys, compared exactly: case-,
+     * accent- and trailing-space-sensitive ({@code "bob"} and {@code "bob "} are different keys), ordered by code
+     * point (UTF-8 byte order).
+     */
     String keyType(int chars);
+
+    /**
+     * Statements of this dialect's own that run at the start of the shared migration to schema {@code version}
+     * (for example to change a column type that only this database got wrong); none by default. They must be
+     * harmless on a schema that already has the change, since version 1 is created with today's column types.
+     */
+    default List<String> migrationSteps(int version, TableNames tables) {
+        return List.of();
+    }
 
     /** Column type of free text that is never indexed. */
     String textType();
@@ -44,7 +57,9 @@ public interface SqlDialect {
     List<String> createRevisionAllocator(TableNames tables);
 
     /**
-     * Allocates a revision never returned before for this schema and reads the database clock. Called with
+     * Allocates a revision greater than every one returned before for this schema (in time order: a later call
+     * returns a greater number, also across connections, so no per-session caching of blocks), and reads the
+     * database clock. Called with
      * auto-commit on, before the write's transaction begins, so a counter row is never locked for a whole write;
      * or inside it when {@link #allocatesInTransaction()} says so.
      */

@@ -14,8 +14,12 @@ import java.util.List;
  * MySQL's and MariaDB's side of {@link SqlDialect}.
  *
  * <ul>
- *   <li>Keys are {@code utf8mb4_bin}: case-sensitive and ordered by code point, like the other backends (the
- *       servers' default collations would make {@code "Key"} and {@code "key"} the same record).</li>
+ *   <li>Keys are {@code VARBINARY}, the UTF-8 bytes of the string: compared exactly and ordered by code point, like
+ *       the other backends. No character collation does that on both servers: the default ones make {@code "Key"}
+ *       and {@code "key"} the same record, and {@code utf8mb4_bin} is a PAD SPACE collation, under which
+ *       {@code "bob"} and {@code "bob "} are equal (the NO PAD binary collations are named differently on MySQL
+ *       and MariaDB). Schema version 1 had {@code utf8mb4_bin} columns; the migration to version 2 converts
+ *       them in place (the stored bytes are the same UTF-8).</li>
  *   <li>Time is {@code TIMESTAMPDIFF(MICROSECOND, epoch, UTC_TIMESTAMP(6))}: the server's clock, independent of
  *       the session time zone and of daylight-saving gaps.</li>
  *   <li>Revisions come from a one-row counter bumped with {@code LAST_INSERT_ID(value + 1)} in auto-commit mode,
@@ -40,7 +44,21 @@ final class MysqlDialect implements SqlDialect {
 
     @Override
     public String keyType(int chars) {
-        return "VARCHAR(" + chars + ") CHARACTER SET utf8mb4 COLLATE utf8mb4_bin";
+        return "VARBINARY(" + 4 * chars + ")"; // utf8mb4: at most four bytes a character
+    }
+
+    @Override
+    public List<String> migrationSteps(int version, TableNames t) {
+        if (version != 2) {
+            return List.of();
+        }
+        String store = " MODIFY store " + keyType(100) + " NOT NULL";
+        String key = " MODIFY record_key " + keyType(200) + " NOT NULL";
+        return List.of(
+                "ALTER TABLE " + t.records() + store + "," + key,
+                "ALTER TABLE " + t.versions() + store + "," + key,
+                "ALTER TABLE " + t.userIds() + store + "," + key,
+                "ALTER TABLE " + t.leases() + " MODIFY server_id " + keyType(200) + " NOT NULL");
     }
 
     @Override

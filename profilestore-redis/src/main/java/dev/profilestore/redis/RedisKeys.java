@@ -1,5 +1,7 @@
 package dev.profilestore.redis;
 
+import io.lettuce.core.cluster.SlotHash;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,6 +16,9 @@ import java.nio.charset.StandardCharsets;
  * ns:{S:K}:vz       zset   saved versions: member = version id (the captured revision), score = saved-at in µs
  * ns:{S:K}:vh       hash   version bodies: p:&lt;id&gt; payload, m:&lt;id&gt; "created updated uid,uid"
  * ns:{S:K}:ix       set    index entries already published for the key: "k" and "u:&lt;userId&gt;"
+ * ns:floor:{T}      string revision floor of one Cluster slot: the greatest revision of any key of that slot that
+ *                          was purged. T is a short tag chosen to hash to the same slot as {S:K}, so the write and
+ *                          purge scripts may touch it; it names no profile, so erasure leaves nothing personal.
  * ns:{S}:keys       zset   every key of the store (score 0, ordered by bytes) for listKeys
  * ns:{S}:uid:&lt;id&gt;  set    keys written with that user id, for keysByUserId
  * ns:lease:{server} string a server's lease, with a PX expiry
@@ -31,10 +36,34 @@ final class RedisKeys {
         this.namespace = namespace;
     }
 
-    /** The five keys of one profile, in the order the write script expects them. */
+    /** The six keys of one profile, in the order the write and purge scripts expect them. */
     byte[][] profile(String store, String key) {
         String p = namespace + ":{" + escape(store) + ":" + escape(key) + "}:";
-        return new byte[][] {bytes(p + "r"), bytes(p + "n"), bytes(p + "vz"), bytes(p + "vh"), bytes(p + "ix")};
+        byte[] record = bytes(p + "r");
+        String floor = namespace + ":floor:{" + SlotTags.TAGS[SlotHash.getSlot(record)] + "}";
+        return new byte[][] {record, bytes(p + "n"), bytes(p + "vz"), bytes(p + "vh"), bytes(p + "ix"), bytes(floor)};
+    }
+
+    /** Number of keys {@link #profile} returns. */
+    static final int PER_PROFILE = 6;
+
+    /** For every Cluster slot, a short hash tag that maps to it; built once, on first use (a few milliseconds). */
+    private static final class SlotTags {
+        static final String[] TAGS = build();
+
+        private static String[] build() {
+            String[] tags = new String[SlotHash.SLOT_COUNT];
+            int missing = tags.length;
+            for (long i = 0; missing > 0; i++) {
+                String tag = Long.toString(i, 36);
+                int slot = SlotHash.getSlot(tag);
+                if (tags[slot] == null) {
+                    tags[slot] = tag;
+                    missing--;
+                }
+            }
+            return tags;
+        }
     }
 
     byte[] storeKeys(String store) {
@@ -64,6 +93,7 @@ final class RedisKeys {
     static final int VERSIONS = 2;
     static final int VERSION_BODIES = 3;
     static final int INDEXED = 4;
+    static final int FLOOR = 5;
 
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 8);

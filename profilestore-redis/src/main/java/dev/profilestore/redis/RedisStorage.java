@@ -57,11 +57,16 @@ import java.util.stream.Collectors;
  * (the layout is in {@code RedisKeys}).
  *
  * <h2>Revisions</h2>
- * A per-profile sequence key that {@link #remove} keeps holds the last revision issued. A new revision
- * is {@code max(last + 1, server time in µs)}: strictly increasing per key, and after {@link #purge}
- * (which erases the sequence too, since the key name may identify a person) the next revision still
- * exceeds every earlier one unless the Redis server's clock stepped back by more than the time since
- * the key's last write.
+ * A per-profile sequence key that {@link #remove} keeps holds the last revision issued. {@link #purge}
+ * erases it too, since the key name may identify a person, but first raises the revision floor of the
+ * profile's Cluster slot (a key named by a tag that hashes to that slot, naming no profile) to it. A new
+ * revision is {@code max(last + 1, floor + 1, server time in µs)}: strictly increasing per key, across
+ * remove and purge, whatever the server's clock does, on a standalone server and in a Cluster alike.
+ *
+ * <h2>Versions</h2>
+ * Snapshots are capped at {@link RedisOptions#versionsPerKey()} per key. A version kept by
+ * {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} (a foreign or corrupt value the engine replaced) is
+ * flagged preserved and never dropped by that cap, also when it is 0; only {@link #purge} erases it.
  *
  * <h2>Indexes for listKeys and keysByUserId</h2>
  * The store's key index ({@code {store}:keys}, a sorted set) and the user-id sets
@@ -104,7 +109,9 @@ import java.util.stream.Collectors;
  * </ul>
  * At start-up the storage reads these settings with {@code CONFIG GET} (falling back to
  * {@code INFO persistence} where {@code CONFIG} is disabled, as on many managed services) and logs a
- * WARN when Redis would lose acknowledged saves on restart.
+ * WARN when Redis would lose acknowledged saves on restart. It also reads {@code maxmemory-policy} and
+ * logs a WARN unless it is {@code noeviction} (or when it cannot be read): an {@code allkeys-*} policy
+ * evicts profiles, a {@code volatile-*} one evicts server leases (see {@code EvictionCheck}).
  *
  * <h2>Errors and threads</h2>
  * Thread-safe; all calls share one multiplexed connection. Lettuce reconnects by itself. While it is
@@ -145,6 +152,7 @@ public final class RedisStorage implements Storage {
         this.description = description;
         this.resources = resources;
         new PersistenceCheck(redis, description, options.commandTimeout()).run();
+        new EvictionCheck(redis, description, options.commandTimeout()).run();
     }
 
     /**
@@ -242,7 +250,8 @@ public final class RedisStorage implements Storage {
     }
 
     private List<Object> runWrite(String mode, List<KeyedWrite> writes, String what) {
-        byte[][] k = new byte[writes.size() * 5][];
+        int per = RedisKeys.PER_PROFILE;
+        byte[][] k = new byte[writes.size() * per][];
         byte[][] args = new byte[2 + writes.size() * 4][];
         args[0] = b(mode);
         args[1] = b(Integer.toString(options.versionsPerKey()));
@@ -251,7 +260,7 @@ public final class RedisStorage implements Storage {
             if (w.expectedRevision() < 0) {
                 throw new IllegalArgumentException("expected revision must not be negative, was " + w.expectedRevision());
             }
-            System.arraycopy(profileKeys(w.store(), w.key()), 0, k, i * 5, 5);
+            System.arraycopy(profileKeys(w.store(), w.key()), 0, k, i * per, per);
             args[2 + i * 4] = b(Long.toString(w.expectedRevision()));
             args[3 + i * 4] = w.write().payload();
             args[4 + i * 4] = b(switch (w.write().versioning()) {

@@ -56,7 +56,46 @@ class PersistenceWarningTest {
     void fallsBackToInfoPersistenceWhenConfigIsDisabled() {
         try (TestRedis redis = TestRedis.withSettings("save \"\"", "appendonly no", "rename-command CONFIG \"\"");
                 RedisStorage storage = RedisStorage.connect(redis.uri())) {
-            assertThat(messages(Level.WARN)).singleElement().asString().contains("AOF off").contains("unknown");
+            assertThat(messages(Level.WARN)).filteredOn(m -> !m.contains("maxmemory-policy")).singleElement().asString()
+                    .contains("AOF off").contains("unknown");
+        }
+    }
+
+    @Test
+    void warnsWhenTheEvictionPolicyCanDeleteProfiles() {
+        try (TestRedis redis = TestRedis.withSettings("save \"\"", "appendonly yes", "appendfsync always",
+                "maxmemory 64mb", "maxmemory-policy allkeys-lru");
+                RedisStorage storage = RedisStorage.connect(redis.uri())) {
+            assertThat(messages(Level.WARN)).singleElement().asString().contains("maxmemory-policy allkeys-lru")
+                    .contains("delete profile records").contains("Set maxmemory-policy noeviction");
+        }
+    }
+
+    @Test
+    void warnsWhenTheEvictionPolicyCanDeleteLeases() {
+        try (TestRedis redis = TestRedis.withSettings("save \"\"", "appendonly yes", "appendfsync always",
+                "maxmemory-policy volatile-ttl");
+                RedisStorage storage = RedisStorage.connect(redis.uri())) {
+            assertThat(messages(Level.WARN)).singleElement().asString().contains("maxmemory-policy volatile-ttl")
+                    .contains("server leases").contains("noeviction");
+        }
+    }
+
+    @Test
+    void doesNotWarnAboutEvictionUnderNoeviction() {
+        try (TestRedis redis = TestRedis.withSettings("save \"\"", "appendonly yes", "appendfsync always",
+                "maxmemory 64mb", "maxmemory-policy noeviction");
+                RedisStorage storage = RedisStorage.connect(redis.uri())) {
+            assertThat(messages(Level.WARN)).isEmpty();
+        }
+    }
+
+    @Test
+    void warnsThatTheEvictionPolicyCouldNotBeCheckedWhenConfigIsDisabled() {
+        try (TestRedis redis = TestRedis.withSettings("save \"\"", "appendonly yes", "rename-command CONFIG \"\"");
+                RedisStorage storage = RedisStorage.connect(redis.uri())) {
+            assertThat(messages(Level.WARN)).singleElement().asString().contains("Could not read maxmemory-policy")
+                    .contains("noeviction");
         }
     }
 

@@ -105,6 +105,25 @@ class RedisClusterTest {
     }
 
     @Test
+    void revisionsIncreaseAcrossRemoveAndPurgeInEverySlot() {
+        // Each write and purge script also touches the slot's revision floor: a CROSSSLOT error would fail here.
+        RedisStorage storage = backend.storage();
+        for (int i = 0; i < 20; i++) {
+            String key = "again-" + i;
+            long r1 = ((WriteResult.Written) storage.write("cl", key, Storage.ABSENT,
+                    rw("a", RecordWrite.Versioning.SNAPSHOT))).revision();
+            long r2 = ((WriteResult.Written) storage.write("cl", key, r1, rw("b", RecordWrite.Versioning.NONE))).revision();
+            assertThat(storage.remove("cl", key)).isTrue();
+            long r3 = ((WriteResult.Written) storage.write("cl", key, Storage.ABSENT,
+                    rw("c", RecordWrite.Versioning.NONE))).revision();
+            storage.purge("cl", key);
+            long r4 = ((WriteResult.Written) storage.write("cl", key, Storage.ABSENT,
+                    rw("d", RecordWrite.Versioning.NONE))).revision();
+            assertThat(List.of(r1, r2, r3, r4)).as("revisions of %s", key).isSorted().doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
     void pubSubReachesSubscribersAcrossTheCluster() {
         List<byte[]> got = new CopyOnWriteArrayList<>();
         try (RedisMessaging other = RedisMessaging.connect("redis://127.0.0.1:" + cluster.serverPorts().get(2));

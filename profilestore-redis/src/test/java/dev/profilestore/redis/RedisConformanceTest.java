@@ -45,6 +45,11 @@ final class RedisConformanceTest {
         }
 
         @Override
+        protected Storage createStorageKeepingNoSnapshots() {
+            return RedisStorage.connect(redis.uri(), fresh(0));
+        }
+
+        @Override
         protected int versionsPerKey() {
             return 5;
         }

@@ -169,6 +169,25 @@ class RedisStorageTest {
     }
 
     @Test
+    void revisionsAfterPurgeExceedEarlierOnesEvenWhenTheServerClockIsBehindThem() {
+        // Revisions issued while Redis's clock ran about 11 days ahead (or stepped back since): the key's
+        // sequence is far beyond the clock. Purge erases the sequence; the slot's floor must still carry it.
+        long rev = written(storage.write(store, "k", Storage.ABSENT, rw("a", Versioning.NONE)));
+        String sequence = "profilestore:{" + store + ":k}:n";
+        redis.admin().set(sequence, Long.toString(rev + 1_000_000_000_000L));
+        long ahead = written(storage.write(store, "k", rev, rw("ahead", Versioning.NONE)));
+        assertThat(ahead).isGreaterThan(rev + 1_000_000_000_000L);
+
+        storage.purge(store, "k");
+        assertThat(redis.admin().exists(sequence)).as("purge erases the key's own sequence").isZero();
+        long after = written(storage.write(store, "k", Storage.ABSENT, rw("b", Versioning.NONE)));
+
+        assertThat(after).isGreaterThan(ahead);
+        assertThat(redis.admin().keys("profilestore:floor:*")).as("floors name no profile")
+                .allSatisfy(k -> assertThat(k).doesNotContain(store));
+    }
+
+    @Test
     void removeReportsWhetherARecordExistedAndKeepsTheVersions() {
         assertThat(storage.remove(store, "k")).isFalse();
         long rev = written(storage.write(store, "k", Storage.ABSENT, rw("v1", Versioning.SNAPSHOT, 7L)));
@@ -536,14 +555,17 @@ class RedisStorageTest {
     }
 
     @Test
-    void capabilitiesFollowTheRetention() {
+    void capabilitiesFollowTheRetention_butAPreservedValueIsKeptAnyway() {
         assertThat(storage.capabilities().versions()).isTrue();
         try (RedisStorage none = RedisStorage.connect(redis.uri(), RedisOptions.defaults().withVersionsPerKey(0)
                 .withNamespace("noversions"))) {
             assertThat(none.capabilities().versions()).isFalse();
             long rev = written(none.write(store, "k", Storage.ABSENT, rw("v", Versioning.SNAPSHOT)));
+            assertThat(none.versions(store, "k", VersionRange.all(10))).as("no snapshots kept").isEmpty();
             written(none.write(store, "k", rev, rw("w", Versioning.PRESERVE_PREVIOUS)));
-            assertThat(none.versions(store, "k", VersionRange.all(10))).isEmpty();
+            // The engine reports a replaced foreign value as kept: retention 0 must not destroy it.
+            assertThat(none.versions(store, "k", VersionRange.all(10))).extracting(VersionInfo::revision)
+                    .containsExactly(rev);
         }
     }
 

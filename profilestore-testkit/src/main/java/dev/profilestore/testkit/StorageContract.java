@@ -78,6 +78,14 @@ public abstract class StorageContract {
         return false;
     }
 
+    /**
+     * A second storage over the same backend that keeps no snapshots (retention 0), or null (the default) when the
+     * backend cannot be configured so; the caller closes it.
+     */
+    protected Storage createStorageKeepingNoSnapshots() throws Exception {
+        return null;
+    }
+
     /** The lease length used when expiry has to be observed on the real clock; keep it short. */
     protected Duration shortLease() {
         return Duration.ofMillis(300);
@@ -249,12 +257,112 @@ public abstract class StorageContract {
     }
 
     @Test
+    void write_keysDifferingOnlyInTrailingSpacesOrCase_areDistinctRecordsEverywhere() {
+        List<String> keys = List.of("bob", "bob ", "bob  ", "Bob", " bob");
+        for (String key : keys) {
+            written(key, Storage.ABSENT, text("value of [" + key + "]", Versioning.NONE, 42L));
+        }
+
+        for (String key : keys) {
+            assertThat(textOf(current(key))).as("record at [%s]", key).isEqualTo("value of [" + key + "]");
+        }
+        List<String> ordered = keys.stream().sorted().toList(); // String order is code point order here (ASCII)
+        assertThat(storage.listKeys(store, null, 10)).containsExactlyElementsOf(ordered);
+        assertThat(storage.listKeys(store, "bob", 10)).containsExactly("bob ", "bob  ");
+        assertThat(storage.keysByUserId(store, 42L)).containsExactlyInAnyOrderElementsOf(keys);
+        assertThat(storage.remove(store, "bob")).isTrue();
+        assertThat(storage.read(store, "bob ")).isPresent();
+        assertThat(storage.listKeys(store, null, 10)).doesNotContain("bob").contains("bob ", "bob  ");
+    }
+
+    @Test
+    void write_storeNamesDifferingOnlyInTrailingSpaces_areDistinctStores() {
+        String spaced = store + " ";
+        written("k", Storage.ABSENT, text("plain", Versioning.NONE, 5L));
+        long theirs = ((WriteResult.Written) storage.write(spaced, "k", Storage.ABSENT, text("spaced", Versioning.NONE, 6L)))
+                .revision();
+
+        assertThat(textOf(current("k"))).isEqualTo("plain");
+        assertThat(textOf(storage.read(spaced, "k").orElseThrow())).isEqualTo("spaced");
+        assertThat(storage.listKeys(spaced, null, 10)).containsExactly("k");
+        assertThat(storage.keysByUserId(store, 6L)).isEmpty();
+        assertThat(storage.keysByUserId(spaced, 6L)).containsExactly("k");
+        assertThat(theirs).isNotEqualTo(current("k").revision());
+    }
+
+    @Test
     void write_unicodeKeyAndStore_roundTrip() {
         String key = "玩家_ü_🎮_" + "x".repeat(80);
         written(key, Storage.ABSENT, text("unicode"));
 
         assertThat(textOf(current(key))).isEqualTo("unicode");
         assertThat(storage.listKeys(store, null, 10)).containsExactly(key);
+    }
+
+    // ------------------------------------------------------------------ revisions strictly increase per key
+
+    /** Every revision {@code key} gets from writes that expect the previous one; asserts each exceeds the last. */
+    private long increasingWrites(String key, long after, long expected, int count, Versioning versioning) {
+        long last = after;
+        long revision = expected;
+        for (int i = 0; i < count; i++) {
+            revision = written(key, revision, text("w" + i, versioning));
+            assertThat(revision).as("write %d of %s after revision %d", i, key, last).isGreaterThan(last);
+            last = revision;
+        }
+        return last;
+    }
+
+    @Test
+    void revisions_increaseWithEveryWrite() {
+        long first = written("k", Storage.ABSENT, text("created"));
+        long last = increasingWrites("k", first, first, 20, Versioning.NONE);
+
+        assertThat(current("k").revision()).isEqualTo(last);
+    }
+
+    @Test
+    void revisions_afterRemove_exceedEveryEarlierRevision() {
+        long highest = Storage.ABSENT;
+        for (int cycle = 0; cycle < 5; cycle++) {
+            long created = written("k", Storage.ABSENT, text("created " + cycle));
+            assertThat(created).as("create in cycle %d after remove", cycle).isGreaterThan(highest);
+            highest = increasingWrites("k", created, created, 3, Versioning.SNAPSHOT);
+            assertThat(storage.remove(store, "k")).isTrue();
+        }
+    }
+
+    @Test
+    void revisions_afterPurge_exceedEveryEarlierRevision() {
+        long highest = Storage.ABSENT;
+        for (int cycle = 0; cycle < 5; cycle++) {
+            long created = written("k", Storage.ABSENT, text("created " + cycle, Versioning.SNAPSHOT, 7L));
+            assertThat(created).as("create in cycle %d after purge", cycle).isGreaterThan(highest);
+            highest = increasingWrites("k", created, created, 3, Versioning.SNAPSHOT);
+            storage.purge(store, "k");
+            assertThat(storage.read(store, "k")).isEmpty();
+        }
+    }
+
+    @Test
+    void revisions_afterRemoveThenPurge_exceedEveryEarlierRevision() {
+        long created = written("k", Storage.ABSENT, text("a"));
+        long highest = increasingWrites("k", created, created, 3, Versioning.NONE);
+        storage.remove(store, "k");
+        storage.purge(store, "k");
+
+        assertThat(written("k", Storage.ABSENT, text("again"))).isGreaterThan(highest);
+    }
+
+    @Test
+    void revisions_afterPreservePreviousReplacement_increase() {
+        long foreign = written("k", Storage.ABSENT, text("foreign value"));
+        long replaced = written("k", foreign, text("replacement", Versioning.PRESERVE_PREVIOUS));
+
+        assertThat(replaced).isGreaterThan(foreign);
+        long last = increasingWrites("k", replaced, replaced, 3, Versioning.PRESERVE_PREVIOUS);
+        storage.remove(store, "k");
+        assertThat(written("k", Storage.ABSENT, text("re-created"))).isGreaterThan(last);
     }
 
     // ------------------------------------------------------------------ payload bytes
@@ -495,6 +603,53 @@ public abstract class StorageContract {
         }
         Instant afterAll = all.getLast().savedAt().plusSeconds(3600);
         assertThat(storage.versions(store, "k", new VersionRange(afterAll, null, false, 10))).isEmpty();
+    }
+
+    @Test
+    void versions_preservedValue_survivesRetentionOfLaterSnapshots() {
+        long foreign = written("k", Storage.ABSENT, text("foreign value", Versioning.NONE, 77L));
+        long revision = written("k", foreign, text("replacement", Versioning.PRESERVE_PREVIOUS));
+        List<Long> snapshots = new ArrayList<>();
+        for (int i = 0; i < versionsPerKey() + 3; i++) {
+            revision = written("k", revision, text("snapshot " + i, Versioning.SNAPSHOT));
+            snapshots.add(revision);
+        }
+
+        List<VersionInfo> versions = storage.versions(store, "k", VersionRange.all(versionsPerKey() + 10));
+        assertThat(versions).extracting(VersionInfo::revision).contains(foreign);
+        VersionInfo kept = versions.stream().filter(v -> v.revision() == foreign).findFirst().orElseThrow();
+        assertThat(textOf(storage.readVersion(store, "k", kept.versionId()).orElseThrow())).isEqualTo("foreign value");
+        assertThat(storage.keysByUserId(store, 77L)).as("user ids of the preserved value").containsExactly("k");
+        if (versionsSupported()) {
+            assertThat(versions).extracting(VersionInfo::revision).as("retention drops only snapshots")
+                    .containsExactlyElementsOf(concat(foreign,
+                            snapshots.subList(snapshots.size() - versionsPerKey(), snapshots.size())));
+        }
+    }
+
+    private static List<Long> concat(long first, List<Long> rest) {
+        List<Long> all = new ArrayList<>();
+        all.add(first);
+        all.addAll(rest);
+        return all;
+    }
+
+    @Test
+    void versions_preservedValue_isKeptWhenTheBackendKeepsNoSnapshots() throws Exception {
+        try (Storage none = createStorageKeepingNoSnapshots()) {
+            assumeThat(none).as("backend can be configured to keep no snapshots").isNotNull();
+            long foreign = ((WriteResult.Written) none.write(store, "k", Storage.ABSENT, text("foreign value")))
+                    .revision();
+            WriteResult replaced = none.write(store, "k", foreign, text("replacement", Versioning.PRESERVE_PREVIOUS));
+            assertThat(replaced).isInstanceOf(WriteResult.Written.class);
+            long revision = ((WriteResult.Written) replaced).revision();
+            none.write(store, "k", revision, text("snapshot", Versioning.SNAPSHOT));
+
+            List<VersionInfo> versions = none.versions(store, "k", VersionRange.all(10));
+            assertThat(versions).extracting(VersionInfo::revision).containsExactly(foreign);
+            assertThat(textOf(none.readVersion(store, "k", versions.getFirst().versionId()).orElseThrow()))
+                    .isEqualTo("foreign value");
+        }
     }
 
     @Test
@@ -749,6 +904,45 @@ public abstract class StorageContract {
     }
 
     // ------------------------------------------------------------------ concurrency
+
+    @Test
+    void concurrency_twoPreservePreviousWritesOnOneRevision_oneIsWrittenTheOtherConflicts() throws Exception {
+        // Many rounds: the race (both writers past the revision check, then both keeping the same version) is
+        // short, and each round is another chance to hit it.
+        int rounds = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                String key = "pp" + round;
+                long foreign = written(key, Storage.ABSENT, text("foreign " + round));
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<WriteResult>> futures = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    String text = "replacement " + t;
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return storage.write(store, key, foreign, text(text, Versioning.PRESERVE_PREVIOUS));
+                    }));
+                }
+                start.countDown();
+                List<WriteResult> results = new ArrayList<>();
+                for (Future<WriteResult> f : futures) {
+                    results.add(f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)); // an exception fails the test here
+                }
+                assertThat(results).as("round %d", round).filteredOn(r -> r instanceof WriteResult.Written).hasSize(1);
+                WriteResult.Conflict lost = results.stream().filter(r -> r instanceof WriteResult.Conflict)
+                        .map(r -> (WriteResult.Conflict) r).findFirst().orElseThrow();
+                long winner = results.stream().filter(r -> r instanceof WriteResult.Written)
+                        .mapToLong(r -> ((WriteResult.Written) r).revision()).findFirst().orElseThrow();
+                assertThat(lost.current()).as("round %d: the loser sees the winner's record", round)
+                        .hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(winner));
+                assertThat(storage.versions(store, key, VersionRange.all(10))).extracting(VersionInfo::revision)
+                        .as("round %d: the foreign value kept once", round).containsExactly(foreign);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 
     @Test
     void concurrency_severalThreadsIncrementingOneKey_loseNoUpdate() throws Exception {

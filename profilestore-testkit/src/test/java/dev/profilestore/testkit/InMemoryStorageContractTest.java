@@ -21,6 +21,11 @@ final class InMemoryStorageContractTest extends StorageContract {
     }
 
     @Override
+    protected Storage createStorageKeepingNoSnapshots() {
+        return new InMemoryStorage(InstantSource.system(), 0);
+    }
+
+    @Override
     protected int versionsPerKey() {
         return 5;
     }
