@@ -116,7 +116,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.timings = settings.timings();
         this.name = settings.name();
         this.serverId = settings.serverId();
-        this.leaseId = claimLeaseId(serverId + "/" + name + "/" + Long.toHexString(settings.scheduler().instant().toEpochMilli())
+        this.leaseId = claimLeaseId(settings.scheduler(), serverId + "/" + name + "/" + Long.toHexString(settings.scheduler().instant().toEpochMilli())
                 + Long.toHexString(settings.scheduler().nanoTime() & 0xffff_ffffL));
         this.storage = settings.storage();
         this.messaging = settings.messaging();
@@ -156,15 +156,19 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     /**
-     * Lease ids of the stores open in this JVM. The id's varying part comes from the injected scheduler, so a
-     * simulation on a manual clock replays the same ids; two stores built at the same instant with the same
-     * server id and name (only possible on a manual clock) get a suffix instead of sharing a lease.
+     * Lease ids of the stores open in this JVM, per scheduler. The id's varying part comes from the injected
+     * scheduler, so a simulation on its own manual clock replays the same ids (even after a crashed server
+     * that was never closed); two stores built at the same instant of one scheduler with the same server id
+     * and name (only possible on a manual clock) get a suffix instead of sharing a lease.
      */
-    private static final java.util.Set<String> OPEN_LEASES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Map<Scheduler, java.util.Set<String>> OPEN_LEASES =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
-    private static String claimLeaseId(String base) {
+    private static String claimLeaseId(Scheduler scheduler, String base) {
+        java.util.Set<String> open = OPEN_LEASES.computeIfAbsent(scheduler,
+                s -> java.util.concurrent.ConcurrentHashMap.newKeySet());
         String id = base;
-        for (int n = 1; !OPEN_LEASES.add(id); n++) {
+        for (int n = 1; !open.add(id); n++) {
             id = base + "-" + n;
         }
         return id;
@@ -613,7 +617,10 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     if ((settings.ownsStorage() || settings.ownsMessaging()) && messaging != null && messaging != storage) {
                         closeQuietly(messaging);
                     }
-                    OPEN_LEASES.remove(leaseId);
+                    java.util.Set<String> open = OPEN_LEASES.get(scheduler);
+                    if (open != null) {
+                        open.remove(leaseId);
+                    }
                     closed.complete(null);
                     if (ownedCallbackThread != null) {
                         ownedCallbackThread.shutdown();

@@ -60,7 +60,9 @@ class SimulationTest {
         SimReport shrunk = Simulation.shrink(found.report());
         System.out.println("shrunk: " + shrunk.describe());
         assertThat(shrunk.passed()).isFalse();
-        assertThat(shrunk.violations().get(0).invariant()).isEqualTo(found.report().violations().get(0).invariant());
+        // Shrinking keeps the invariant the failure broke first; in the shorter run another may break before it.
+        assertThat(shrunk.violations()).extracting(Violation::invariant)
+                .contains(found.report().violations().get(0).invariant());
         assertThat(shrunk.stepsRun()).isLessThanOrEqualTo(found.report().stepsRun());
         assertThat(shrunk.config().faults().probabilities().size())
                 .isLessThanOrEqualTo(found.report().config().faults().probabilities().size());
