@@ -266,6 +266,9 @@ final class Checker {
             trace.add("  " + t.key() + ": " + what + " acknowledged across a reset of the key; not counted");
             return;
         }
+        // A trade not (yet) committed may be put back by the engine, as documented: only committed trades count.
+        content.tradesIn.keySet().retainAll(ackedTrades);
+        content.tradesOut.keySet().retainAll(ackedTrades);
         merge(ackFloor.computeIfAbsent(t.key(), k -> new Wallet()), content);
         ackWhat.put(t.key(), what);
         touched.add(t.key());

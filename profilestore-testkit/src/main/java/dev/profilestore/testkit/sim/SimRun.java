@@ -139,10 +139,11 @@ final class SimRun {
         this.workload = config.workload();
         Storage opened = config.storage().create(storeClock);
         this.shared = config.mutated(SimConfig.Mutation.REVISIONS_RESET_ON_REMOVE) ? new RevisionResettingStorage(opened) : opened;
+        this.audited = new AuditedStorage(shared, mapper, checker);
+        // Above the audit: a dropped write is not seen as applied.
         Storage mutated = config.mutated(SimConfig.Mutation.ACK_WITHOUT_WRITE)
-                ? new AckWithoutWriteStorage(shared, new Random(chaos.nextLong()), trace) : shared;
-        this.audited = new AuditedStorage(mutated, mapper, checker);
-        this.base = config.unsafeFencingOff() ? new UnfencedStorage(audited) : audited;
+                ? new AckWithoutWriteStorage(audited, new Random(chaos.nextLong()), trace) : audited;
+        this.base = config.unsafeFencingOff() ? new UnfencedStorage(mutated) : mutated;
         if (workload.has(Feature.MESSAGE_CAP)) {
             checker.messageCap = MAX_MESSAGES;
         }
@@ -697,12 +698,12 @@ final class SimRun {
                 }
             }
             case DATA_NEAR_MAX -> pad(s);
-            case NULL_RECORD -> inject(key, "null data", envelope("profilestore/1", "null", 1), false);
+            case NULL_RECORD -> inject(key, "null data", envelope("profilestore/1", "null", loadCount(key)), false);
             case FOREIGN_RECORD -> inject(key, "a foreign value", "{\"hello\":\"world\",\"score\":5}".getBytes(StandardCharsets.UTF_8),
                     false);
             case CORRUPT_RECORD -> inject(key, "a corrupt value", new byte[] {'{', 0, 'x', '"', (byte) 0xff}, false);
             case NEWER_FORMAT_RECORD -> inject(key, "a record of a newer library",
-                    envelope(Checker.NEWER, "{\"coins\":7,\"earned\":7,\"futureField\":[1,2]}", 1), true);
+                    envelope(Checker.NEWER, "{\"coins\":7,\"earned\":7,\"futureField\":[1,2]}", loadCount(key)), true);
             case SHARED_SERVER_ID -> sibling(s);
             case RESTART_SAME_ID -> restart(s);
             default -> throw new IllegalStateException("unhandled feature " + f);
@@ -896,6 +897,17 @@ final class SimRun {
             trace.add(key + " now holds " + what);
             checker.replaced(key, null, newer, what);
         }
+    }
+
+    /** The key's load count now (so a record put in its place does not by itself take the epoch back), or 1. */
+    private long loadCount(String key) {
+        return shared.read(STORE, key).map(r -> {
+            try {
+                return Math.max(1, mapper.readTree(r.payload()).path("meta").path("loadCount").asLong(1));
+            } catch (IOException e) {
+                return 1L;
+            }
+        }).orElse(1L);
     }
 
     /** An unlocked envelope of {@code format} holding {@code data} (raw JSON) in data format {@code dataVersion}. */
