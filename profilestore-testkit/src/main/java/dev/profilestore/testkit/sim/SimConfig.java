@@ -36,7 +36,9 @@ public record SimConfig(long seed, int steps, int servers, int players, FaultMix
          * From step 40 on, one server's store calls never return, and its stores have no storage timeout, as an
          * engine without a deadline on store calls would ({@link Invariant#PENDING_FOREVER}, {@link Invariant#CLOSE_HUNG}).
          */
-        CALLS_NEVER_RETURN
+        CALLS_NEVER_RETURN,
+        /** Not a breakage: the checker ignores {@code onAfterSave}, so only the futures' acknowledgements count (to isolate {@link Invariant#ACKED_NOT_DURABLE}). */
+        NO_ON_AFTER_SAVE
     }
 
     /** Without mutations. */

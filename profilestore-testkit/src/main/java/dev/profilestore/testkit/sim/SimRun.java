@@ -390,7 +390,7 @@ final class SimRun {
         s.profiles.put(key, p);
         Checker.Ticket session = checker.ticket(key);
         p.onAfterSave().connect(saved -> {
-            if (s.state.alive()) {
+            if (s.state.alive() && !config.mutated(SimConfig.Mutation.NO_ON_AFTER_SAVE)) {
                 checker.ackSave(session, saved);
             }
         });
