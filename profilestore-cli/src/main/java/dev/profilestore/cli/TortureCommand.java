@@ -1,7 +1,10 @@
 package dev.profilestore.cli;
 
 import dev.profilestore.sqlite.SqliteStorage;
+import dev.profilestore.spi.ForwardingStorage;
+import dev.profilestore.testkit.sim.NamespacedStorage;
 import dev.profilestore.testkit.sim.SimConfig;
+import dev.profilestore.testkit.sim.Workload;
 import dev.profilestore.testkit.sim.StorageFactory;
 import dev.profilestore.testkit.sim.Torture;
 import dev.profilestore.testkit.sim.TortureReport;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,9 +43,16 @@ final class TortureCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--store", defaultValue = "memory:",
-            description = "memory: (the in-memory store on the simulated clock: reproducible), or sqlite:DIR for a"
-                    + " fresh SQLite file per seed in DIR (real files; leases on the machine clock).")
+            description = "Any store URI: memory: (the in-memory store on the simulated clock: reproducible);"
+                    + " sqlite:DIR/ (an existing directory, or a path ending in /) for a fresh SQLite file per seed;"
+                    + " sqlite:FILE, postgres://, redis://, mysql:// for one database that every seed shares, each"
+                    + " seed in its own store names and server ids. Real backends keep leases on their own clock.")
     String store;
+
+    @Option(names = "--workload", defaultValue = "core",
+            description = "core (the game loop, clear of the engine defects open in issue 9) or whole (every part of"
+                    + " the public API: steals, removal, overwrites, imports, odd records...) (default ${DEFAULT-VALUE}).")
+    String workload;
 
     @Option(names = "--json", description = "Print the report as one JSON object.")
     boolean json;
@@ -54,12 +65,18 @@ final class TortureCommand implements Callable<Integer> {
         if (seeds <= 0 || steps <= 0 || threads <= 0) {
             throw new CliException("--seeds, --steps and --threads must be positive");
         }
-        SimConfig config = SimConfig.defaults(seed, steps).withStorage(storage(store));
+        Workload w = switch (workload) {
+            case "core" -> Workload.full();
+            case "whole" -> Workload.wholeApi();
+            default -> throw new CliException("--workload is core or whole, was '" + workload + "'");
+        };
+        SimConfig config = SimConfig.defaults(seed, steps).withStorage(storage(store)).withWorkload(w);
         TortureReport report = Torture.run(config, seed, seeds, threads, 3);
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
-            j.put("store", store);
+            j.put("store", store.replaceAll("(//[^/@:]*:)[^@/]*@", "$1***@"));
+            j.put("workload", workload);
             j.put("first_seed", report.firstSeed());
             j.put("seeds", report.seedsRun());
             j.put("steps", report.stepsRun());
@@ -83,12 +100,14 @@ final class TortureCommand implements Callable<Integer> {
         return report.passed() ? 0 : 1;
     }
 
+    /** A store per seed: a fresh SQLite file in a directory, or a namespace of one shared database. */
     private static StorageFactory storage(String uri) {
-        if (uri.equals("memory:")) {
+        StoreUri parsed = StoreUri.parse(uri);
+        if (parsed instanceof StoreUri.Memory) {
             return StorageFactory.inMemory();
         }
-        if (uri.startsWith("sqlite:")) {
-            Path dir = Path.of(uri.substring("sqlite:".length()));
+        if (parsed instanceof StoreUri.Sqlite sqlite && (uri.endsWith("/") || Files.isDirectory(sqlite.file()))) {
+            Path dir = sqlite.file();
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
@@ -97,7 +116,28 @@ final class TortureCommand implements Callable<Integer> {
             AtomicLong n = new AtomicLong();
             return clock -> SqliteStorage.open(dir.resolve("torture-" + n.incrementAndGet() + ".db"));
         }
-        throw new CliException("torture runs on memory: or sqlite:DIR (a fresh file per seed); a server store needs an"
-                + " empty database per seed, which the backends' own test suites provide");
+        // One database for every seed: open it once now, so a bad URI fails before any seed runs.
+        parsed.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(10)).close();
+        String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        AtomicLong n = new AtomicLong();
+        return clock -> {
+            OpenedStore opened = parsed.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(10));
+            return new NamespacedStorage(new ClosingStorage(opened), "t" + run + "-" + n.incrementAndGet() + "-");
+        };
+    }
+
+    /** The opened backend's storage; closing it closes the backend's messaging too. */
+    private static final class ClosingStorage extends ForwardingStorage {
+        private final OpenedStore opened;
+
+        ClosingStorage(OpenedStore opened) {
+            super(opened.storage());
+            this.opened = opened;
+        }
+
+        @Override
+        public void close() {
+            opened.close();
+        }
     }
 }

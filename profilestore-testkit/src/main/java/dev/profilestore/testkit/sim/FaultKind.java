@@ -28,5 +28,16 @@ public enum FaultKind {
     /** A write is applied, but the caller gets a {@code StorageException}. */
     LOST_REPLY,
     /** A new server's wall clock is off by up to two minutes (monotonic time stays shared). */
-    CLOCK_SKEW
+    CLOCK_SKEW,
+    /**
+     * A server's store I/O stalls for 3 to 10 s (a hung connection pool, an I/O backlog): its lease
+     * renewals among them, so its lease may lapse while the server is healthy. Rolled once per step.
+     */
+    LEASE_STALL,
+    /**
+     * The store's own clock (the one leases are measured on) jumps forward or back by 1 to 10 s, while
+     * servers' clocks and timers go on. Rolled once per step. Only backends on the simulated clock (the
+     * in-memory store) feel it; the others keep their own clock.
+     */
+    STORE_CLOCK_JUMP
 }

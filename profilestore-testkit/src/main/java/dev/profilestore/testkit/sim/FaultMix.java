@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * How likely each fault is. {@link FaultKind#CRASH} and {@link FaultKind#PAUSE} are rolled once per
- * step; {@link FaultKind#CLOCK_SKEW} once per new server; message faults once per delivered control
+ * How likely each fault is. {@link FaultKind#CRASH}, {@link FaultKind#PAUSE}, {@link FaultKind#LEASE_STALL} and
+ * {@link FaultKind#STORE_CLOCK_JUMP} are rolled once per step; {@link FaultKind#CLOCK_SKEW} once per new server; message faults once per delivered control
  * message; storage faults (and the crash-around-a-write kinds) once per store call.
  *
  * @param probabilities each kind's probability, 0 to 1; kinds not listed are 0
@@ -50,6 +50,8 @@ public record FaultMix(Map<FaultKind, Double> probabilities) {
         m.put(FaultKind.STORAGE_TIMEOUT, 0.005);
         m.put(FaultKind.LOST_REPLY, 0.01);
         m.put(FaultKind.CLOCK_SKEW, 0.5);
+        m.put(FaultKind.LEASE_STALL, 0.004);
+        m.put(FaultKind.STORE_CLOCK_JUMP, 0.004);
         return new FaultMix(m);
     }
 

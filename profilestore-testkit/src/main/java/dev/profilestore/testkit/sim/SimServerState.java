@@ -28,6 +28,11 @@ final class SimServerState {
     private final ArrayDeque<Runnable> heldIo = new ArrayDeque<>();
     /** Set while a store call that is to time out runs, for {@link SimStorage}. */
     boolean callTimesOut;
+    private long pausedSinceNanos;
+    private long pausedTotalNanos;
+    private long stalledUntilNanos;
+    /** TEST ONLY ({@link SimConfig.Mutation#CALLS_NEVER_RETURN}): store calls never run, so they never answer. */
+    boolean hung;
 
     SimServerState(String id, ManualScheduler clock, Random random, Faults faults, FaultCounter counter) {
         this.id = id;
@@ -67,7 +72,7 @@ final class SimServerState {
     }
 
     private void submitIo(Runnable task) {
-        if (dead) {
+        if (dead || hung) {
             return;
         }
         boolean timeout = random.nextDouble() < faults.p(FaultKind.STORAGE_TIMEOUT);
@@ -85,12 +90,29 @@ final class SimServerState {
             heldIo.add(() -> runIo(task, timeout));
             return;
         }
+        if (hung) {
+            return;
+        }
+        if (clock.nanoTime() < stalledUntilNanos) {
+            clock.schedule(Duration.ofNanos(stalledUntilNanos - clock.nanoTime()), () -> runIo(task, timeout));
+            return;
+        }
         callTimesOut = timeout;
         try {
             task.run();
         } finally {
             callTimesOut = false;
         }
+    }
+
+    /** Time this process spent paused so far, the current pause included: deadlines do not run while frozen. */
+    long pausedNanos() {
+        return pausedTotalNanos + (paused ? clock.nanoTime() - pausedSinceNanos : 0);
+    }
+
+    /** The store I/O of this process stalls until {@code untilNanos}: calls wait, then run in order. */
+    void stallIo(long untilNanos) {
+        stalledUntilNanos = Math.max(stalledUntilNanos, untilNanos);
     }
 
     /** The process dies: nothing it does reaches anyone any more, and everything it holds is dropped. */
@@ -103,6 +125,7 @@ final class SimServerState {
     /** The process freezes until {@link #resume}: callbacks wait, and with {@code holdIo} so do replies and requests. */
     void pause(boolean holdIo, long untilNanos) {
         paused = true;
+        pausedSinceNanos = clock.nanoTime();
         this.holdIo = holdIo;
         this.pausedUntilNanos = untilNanos;
     }
@@ -113,6 +136,7 @@ final class SimServerState {
             return;
         }
         paused = false;
+        pausedTotalNanos += clock.nanoTime() - pausedSinceNanos;
         for (Runnable r : List.copyOf(heldIo)) {
             heldIo.poll();
             r.run();

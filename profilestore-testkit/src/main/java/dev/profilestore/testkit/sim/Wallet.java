@@ -22,6 +22,8 @@ public final class Wallet {
     public Map<String, Long> tradesIn = new TreeMap<>();
     /** Trades paid: trade id to coins. */
     public Map<String, Long> tradesOut = new TreeMap<>();
+    /** Filler that grows the data toward {@code maxDataBytes}; not part of the ledger. */
+    public String pad = "";
 
     /** What the balance should be, from the ledger. */
     public long ledgerBalance() {
