@@ -48,7 +48,7 @@ public non-sealed interface Profile<T> extends ProfileContent<T> {
      * fires {@link #onSessionEnd()}. Completes when the data is saved and the lock released. Fails with
      * {@link SessionLostException} when the session was lost instead (nothing was saved); with
      * {@link DataTooLargeException} or {@link DataSerializationException} when the data could not be
-     * written: the lock was still released, keeping the data of the last successful save, and the changes
+     * written: the lock was still released, keeping the data as stored (its last successful save), and the changes
      * since are lost ({@link SessionEndReason#UNSAVED}). Idempotent.
      */
     CompletableFuture<Void> endSessionAsync();

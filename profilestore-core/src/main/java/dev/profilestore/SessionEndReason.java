@@ -19,8 +19,8 @@ public enum SessionEndReason {
     LOST,
     /**
      * The session ended and its lock was released, but its last changes could not be written: the data
-     * could not be serialized, or was over {@code maxDataBytes}. The release kept the data of the last
-     * successful save (and messages whose effects were not saved stay waiting); changes since then are lost,
+     * could not be serialized, or was over {@code maxDataBytes}. The release cleared only the lock, keeping
+     * the data and messages as stored; changes since the last successful save are lost,
      * and {@code onError} said why. Also: the store stayed unreachable until {@code close} gave up, and the
      * lock is left to run out with this server's lease.
      */

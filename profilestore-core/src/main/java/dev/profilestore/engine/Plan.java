@@ -6,13 +6,20 @@ import dev.profilestore.spi.RecordWrite;
 sealed interface Plan {
 
     /**
-     * Write {@code env}, with {@code dataJson} as its data when not null. {@code checkSize} false lets a
-     * release that falls back to the last saved data write it even over {@code maxDataBytes}: it was accepted
-     * once, and the lock must not stay held because messages grew the record since.
+     * Write {@code env}, with {@code dataJson} as its data when not null. {@code checkSize} false exempts a
+     * write from {@code maxDataBytes} where refusing it would only strand the profile: a change of the lock
+     * alone (taking, asking for, clearing it) adds no data, and a release that falls back to the last saved
+     * data writes what was accepted once. Otherwise a profile saved just under the limit could never be
+     * loaded again.
      */
     record Write(Envelope env, byte[] dataJson, RecordWrite.Versioning versioning, boolean checkSize) implements Plan {
         Write(Envelope env, byte[] dataJson, RecordWrite.Versioning versioning) {
             this(env, dataJson, versioning, true);
+        }
+
+        /** A write that changes only the lock or the takeover request of {@code env}. */
+        static Write lockOnly(Envelope env, RecordWrite.Versioning versioning) {
+            return new Write(env, null, versioning, false);
         }
     }
 

@@ -207,6 +207,16 @@ final class SessionStarter<T> {
                     : RecordWrite.Versioning.NONE;
             return acquire(job, current, env, data, json, versioning, false, false, nowMs);
         }
+        if (hasNullData(current)) {
+            // Nothing to load, but messages, user ids and the lock protocol's bookkeeping are still here: keep
+            // them, start from the template, and keep the record as it was as a version (reported below).
+            Envelope env = current.env().copy();
+            T data = engine.codec.newData();
+            byte[] json = engine.codec.serialize(data);
+            env.data = engine.codec.tree(json);
+            env.dataVersion = engine.codec.formatVersion();
+            return tookOver(job, current, env, data, json, RecordWrite.Versioning.PRESERVE_PREVIOUS, nowMs);
+        }
         Envelope env = current.env().copy();
         Object data;
         byte[] json;
@@ -273,7 +283,7 @@ final class SessionStarter<T> {
         env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs,
                 engine.leaseId);
         return engine.update(job.key, current, c -> c.revision() == current.revision()
-                ? new Plan.Write(env, null, RecordWrite.Versioning.NONE)
+                ? Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(c)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
                 return new Step.Retry((Current) aborted.why());
@@ -316,6 +326,24 @@ final class SessionStarter<T> {
                 : acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
+    private static boolean hasNullData(Current current) {
+        return current.isProfile() && (current.env().data == null || current.env().data.isNull());
+    }
+
+    /** Takes the lock on a record whose data is replaced, however it is held: the lock rules still apply. */
+    private CompletableFuture<Step> tookOver(Job job, Current current, Envelope env, T data, byte[] json,
+                                             RecordWrite.Versioning versioning, long nowMs) {
+        Envelope.Lock lock = env.meta.lock;
+        if (lock != null && !lock.lease().equals(engine.leaseId) && !job.options.steal()) {
+            // Held by a live session elsewhere (which cannot have loaded it): let its lease or stealAfter decide.
+            return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(left -> left.isZero()
+                    || job.requested && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()
+                    ? acquire(job, current, env, data, json, versioning, true, false, nowMs)
+                    : CompletableFuture.completedFuture(new Step.Wait()));
+        }
+        return acquire(job, current, env, data, json, versioning, false, false, nowMs);
+    }
+
     /**
      * A key with no record first gets an empty message box, so the lock is always taken over an existing
      * record: the epoch is derived from that record's revision (see {@link #acquire}), and a removed key's
@@ -344,7 +372,7 @@ final class SessionStarter<T> {
         env.meta.takeover = null;
         env.meta.lastUpdateMs = nowMs;
         return engine.update(job.key, current, c -> c.revision() == current.revision()
-                ? new Plan.Write(env, null, versioning)
+                ? Plan.Write.lockOnly(env, versioning)
                 : new Plan.Abort(c)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
                 return new Step.Retry((Current) aborted.why());
@@ -387,6 +415,9 @@ final class SessionStarter<T> {
                 Outcome.Written written = acquired.written();
                 if (written.before().corrupt() != null) {
                     engine.reportOverwrite(job.key, written.before().corrupt());
+                }
+                if (hasNullData(written.before())) {
+                    engine.reportOverwrite(job.key, new CorruptProfileException("its data was null"));
                 }
                 Envelope.Lock previous = written.before().lock();
                 if (previous != null && !previous.sessionId().equals(job.sessionId)) {
@@ -486,7 +517,7 @@ final class SessionStarter<T> {
             }
             Envelope env = current.env().copy();
             env.meta.takeover = null;
-            return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
+            return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).exceptionally(e -> null);
     }
 
@@ -507,7 +538,7 @@ final class SessionStarter<T> {
             }
             Envelope env = current.env().copy();
             env.meta.lock = null;
-            return new Plan.Write(env, null, RecordWrite.Versioning.NONE);
+            return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
             if (outcome instanceof Outcome.Written written) {
                 log.warn("store {} key {}: cleared the lock of epoch {}, taken by a start of this server that had"

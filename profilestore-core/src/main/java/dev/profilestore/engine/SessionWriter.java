@@ -33,7 +33,8 @@ final class SessionWriter<T> {
 
     /**
      * What a save writes, taken on the loop in one go so it is a consistent picture of the profile.
-     * {@code unsavedBecause} is set on a last save that had to fall back to the last saved data.
+     * {@code unsavedBecause} is set on a last save that cannot write the session's data: it then only
+     * releases the lock, keeping the record's data as stored (see {@link #unsaved}).
      */
     record Snapshot(byte[] dataJson, ObjectNode metadata, TreeSet<Long> userIds, Set<Long> processed,
                     Throwable unsavedBecause) {}
@@ -45,11 +46,12 @@ final class SessionWriter<T> {
     }
 
     /**
-     * The last successful save's content, for a release whose own snapshot cannot be written. Processed
-     * messages stay waiting: the changes their handlers made are not in it.
+     * A release whose own snapshot cannot be written: it clears the lock and keeps the record's data, metadata
+     * and messages as they are in the store. Not this session's "last saved data": a save whose reply was lost
+     * may have written more than the session knows, and its message removals with it.
      */
-    private Snapshot lastSaved(ActiveProfile<T> p, Throwable why) {
-        return new Snapshot(p.savedJson, p.savedMetadata, new TreeSet<>(p.savedUserIds), Set.of(), why);
+    private static Snapshot unsaved(Throwable why) {
+        return new Snapshot(null, null, null, Set.of(), why);
     }
 
     private boolean unchanged(ActiveProfile<T> p, Snapshot s) {
@@ -120,6 +122,12 @@ final class SessionWriter<T> {
         }
         Envelope env = current.env().copy();
         long now = engine.scheduler.instant().toEpochMilli();
+        if (s.unsavedBecause() != null) {
+            // Only the lock changes; the data is the record's own (read, never our cache, which holds none).
+            env.meta.lock = null;
+            env.meta.releasedBy = p.session.sessionId();
+            return new Plan.Write(env, null, RecordWrite.Versioning.NONE, false);
+        }
         env.messages.removeIf(m -> s.processed.contains(m.id()));
         env.metadata = s.metadata;
         env.userIds = s.userIds;
@@ -146,6 +154,9 @@ final class SessionWriter<T> {
         }
         var written = (Outcome.Written) outcome;
         engine.metrics.saved(engine.scheduler.nanoTime() - started);
+        if (s.unsavedBecause() != null) {
+            return true; // a release that kept the stored data: nothing of this session's was saved
+        }
         Envelope env = written.env();
         env.data = null; // the data lives in the profile; keeping the tree would double its memory
         p.revision = written.revision();
@@ -297,7 +308,7 @@ final class SessionWriter<T> {
         void fallBack(Throwable why) {
             engine.reportError("the last save cannot write this session's data; releasing the lock with the data of the"
                     + " last successful save, and the changes since are LOST", p.key, why);
-            snapshot = lastSaved(p, why);
+            snapshot = unsaved(why);
         }
     }
 
@@ -326,7 +337,9 @@ final class SessionWriter<T> {
         ActiveProfile<T> p = r.p;
         engine.keys.run(p.key, () -> {
             Snapshot s = r.snapshot();
-            return engine.update(p.key, start.get(), current -> sessionWrite(p, current, s, true));
+            // A release that keeps the stored data must read it: a cached record carries no data.
+            Current from = s.unsavedBecause() != null ? null : start.get();
+            return engine.update(p.key, from, current -> sessionWrite(p, current, s, true));
         }).whenComplete((outcome, error) -> {
             if (error == null) {
                 released(r, outcome);

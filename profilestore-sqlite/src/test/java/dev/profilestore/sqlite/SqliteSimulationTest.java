@@ -6,7 +6,6 @@ import dev.profilestore.testkit.sim.StorageFactory;
 import dev.profilestore.testkit.sim.Torture;
 import dev.profilestore.testkit.sim.TortureReport;
 import dev.profilestore.testkit.sim.Workload;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,6 @@ class SqliteSimulationTest {
     }
 
     @Test
-    @Tag("after-engine-fixes")
     void wholeApi_onSqlite_breaksNoInvariant() {
         SimConfig config = SimConfig.defaults(0, 300).withStorage(perSeedFile()).withWorkload(Workload.wholeApi());
         TortureReport report = Torture.run(config, 1, 100, 2, 1);

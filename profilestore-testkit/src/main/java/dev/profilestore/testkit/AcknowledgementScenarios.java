@@ -59,15 +59,25 @@ public abstract class AcknowledgementScenarios extends ClusterScenarios {
     // ---------------------------------------------------------------- records the engine cannot load
 
     @Test
-    void aRecordWithNullData_failsEveryStartWithTheReason_andCloseStillReturns() {
+    void aRecordWithNullData_isKeptAsAVersionAndReported_thenStartsFromTheTemplate_keepingItsMessages() {
         writeRaw("null-data", NULL_DATA);
+        done(b.store().messageAsync("null-data", Map.of("gift", 1)));
         byte[] before = raw("null-data").payload();
+        List<dev.profilestore.Overwrite> overwrites = new ArrayList<>();
+        a.store().onOverwrite().connect(overwrites::add);
 
-        for (int i = 0; i < 2; i++) {
-            assertThat(a.store().startSessionAsync("null-data")).failsWithin(Duration.ZERO).withThrowableThat()
-                    .withCauseInstanceOf(CorruptProfileException.class).withMessageContaining("null");
+        Profile<PlayerData> p = start(a, "null-data");
+        List<Integer> gifts = new ArrayList<>();
+        p.messageHandler((m, processed) -> gifts.add(m.body().get("gift").asInt()));
+
+        assertThat(p.data().coins).isZero();
+        assertThat(gifts).as("the message waiting in the record survived").containsExactly(1);
+        assertThat(overwrites).singleElement().satisfies(o -> assertThat(o.problem()).contains("null"));
+        if (cluster.shared.capabilities().versions()) {
+            var versions = cluster.shared.versions(STORE, "null-data", dev.profilestore.spi.VersionRange.all(10));
+            assertThat(versions).extracting(v -> cluster.shared.readVersion(STORE, "null-data", v.versionId())
+                    .orElseThrow().payload()).anySatisfy(payload -> assertThat(payload).isEqualTo(before));
         }
-        assertThat(raw("null-data").payload()).as("left untouched for an operator").isEqualTo(before);
         assertThat(a.store().closeAsync()).succeedsWithin(Duration.ZERO);
     }
 

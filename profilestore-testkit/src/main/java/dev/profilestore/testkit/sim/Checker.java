@@ -44,6 +44,8 @@ final class Checker {
     private final Map<String, Integer> resets = new HashMap<>();
     private final Map<String, Integer> resetsInFlight = new HashMap<>();
     private final Map<String, Integer> drops = new HashMap<>();
+    /** Keys whose latest acknowledged save was not counted because a reset came after its session began. */
+    private final Set<String> uncountedSaves = new java.util.HashSet<>();
     /** Per key, everything the API's normally completed futures acknowledged. */
     private final Map<String, Wallet> ackFloor = new TreeMap<>();
     private final Map<String, String> ackWhat = new HashMap<>();
@@ -156,6 +158,11 @@ final class Checker {
     }
 
     private Wallet wallet(JsonNode data) {
+        if (data != null && data.has("balance") && !data.has("coins") && data instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            // Format-1 data (an import with the MIGRATION feature) names the balance "balance": read it as the
+            // engine's migration will.
+            data = o.deepCopy().set("coins", o.get("balance"));
+        }
         try {
             return mapper.readerFor(Wallet.class).without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .readValue(data);
@@ -227,8 +234,10 @@ final class Checker {
     void ackSave(Ticket session, Wallet saved) {
         if (!valid(session)) {
             trace.add("  " + session.key() + ": a save acknowledged across a reset of the key is not counted");
+            uncountedSaves.add(session.key());
             return;
         }
+        uncountedSaves.remove(session.key());
         merge(floor.computeIfAbsent(session.key(), k -> new Wallet()), saved);
         touched.add(session.key());
     }
@@ -344,8 +353,9 @@ final class Checker {
     void ackTrade(Trade t) {
         ackedTrades.add(t.id());
         Ticket[] tickets = tradeTickets.get(t.id());
-        if (tickets != null && !(valid(tickets[0]) && valid(tickets[1]))) {
-            return;
+        if (tickets != null && !(valid(tickets[0]) && valid(tickets[1]))
+                || uncountedSaves.contains(t.from()) || uncountedSaves.contains(t.to())) {
+            return; // a side's saves are not counted (its session began before a reset of the key)
         }
         Wallet from = floor.get(t.from());
         Wallet to = floor.get(t.to());
