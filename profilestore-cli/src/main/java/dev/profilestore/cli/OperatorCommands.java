@@ -87,6 +87,15 @@ public final class OperatorCommands {
             }
         }
 
+        /** Checks a record is ours: of this library's layout, or of a newer one (exported as it is). */
+        static void decodeOrNewer(byte[] payload) {
+            try {
+                ProfileRecords.decode(payload);
+            } catch (dev.profilestore.UnsupportedFormatException e) {
+                // Written by a newer version of the library: still a record, not a foreign value.
+            }
+        }
+
         /**
          * Decodes a record with the library's own codec, so these commands read the layout the engine writes.
          *
@@ -405,7 +414,7 @@ public final class OperatorCommands {
                         StoredProfile p;
                         try {
                             p = ProfileRecords.decode(rec.get().payload());
-                        } catch (CorruptProfileException e) {
+                        } catch (CorruptProfileException | dev.profilestore.UnsupportedFormatException e) {
                             if (all) {
                                 rows.add(new SessionRow(k, null, null, null, null, null, rec.get().updatedAt()));
                             }
@@ -533,7 +542,7 @@ public final class OperatorCommands {
                             ObjectNode line = JsonNodeFactory.instance.objectNode().put("store", name()).put("key", k);
                             try {
                                 // Checked with the library's decoder, but exported as stored, byte for byte in JSON.
-                                ProfileRecords.decode(rec.get().payload());
+                                decodeOrNewer(rec.get().payload());
                                 line.set("record", Output.PLAIN.readTree(rec.get().payload()));
                             } catch (CorruptProfileException e) {
                                 line.put("raw_base64", Base64.getEncoder().encodeToString(rec.get().payload()));
@@ -717,7 +726,7 @@ public final class OperatorCommands {
                 raw = Output.PLAIN.writeValueAsBytes(record);
                 profile = ProfileRecords.decode(raw);
                 unlocked = ProfileRecords.withoutLock(raw);
-            } catch (CorruptProfileException | IOException e) {
+            } catch (CorruptProfileException | dev.profilestore.UnsupportedFormatException | IOException e) {
                 throw new BadLine("key '" + key + "' is not a well-formed ProfileStore record: "
                         + StoreUri.firstLine(e.getMessage()));
             }
