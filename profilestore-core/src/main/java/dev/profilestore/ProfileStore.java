@@ -79,7 +79,8 @@ public interface ProfileStore<T> extends AutoCloseable {
 
     /**
      * Deletes the profile's current record (saved versions stay). A server holding it finds its lock
-     * gone at its next write. Completes with whether a record existed.
+     * gone at its next write. Completes with whether a record existed. The delete names the revision it
+     * read, so a removal that fails with a timeout and lands later cannot delete what was written after it.
      */
     CompletableFuture<Boolean> removeAsync(String key);
 

@@ -79,9 +79,9 @@ public final class CountingStorage extends ForwardingStorage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
+    public boolean remove(String store, String key, long expectedRevision) {
         writes.incrementAndGet();
-        return delegate.remove(store, key);
+        return delegate.remove(store, key, expectedRevision);
     }
 
     @Override

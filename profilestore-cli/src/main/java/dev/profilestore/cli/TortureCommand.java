@@ -50,7 +50,7 @@ final class TortureCommand implements Callable<Integer> {
     String store;
 
     @Option(names = "--workload", defaultValue = "core",
-            description = "core (the game loop, clear of the engine defects open in issue 9) or whole (every part of"
+            description = "core (the game loop) or whole (every part of"
                     + " the public API: steals, removal, overwrites, imports, odd records...) (default ${DEFAULT-VALUE}).")
     String workload;
 

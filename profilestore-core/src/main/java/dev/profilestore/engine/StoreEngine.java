@@ -495,13 +495,39 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         Names.key(key);
         return onLoop(() -> {
             requireOpen();
-            return keys.run(key, () -> call(() -> storage.remove(name, key))).thenApply(removed -> {
+            return keys.run(key, () -> removeCurrent(key, REMOVE_ATTEMPTS)).thenApply(removed -> {
                 ActiveProfile<T> profile = active.get(key);
                 if (profile != null) {
                     // Its next write will find the record gone and end the session as lost; check now.
                     writer.save(profile, false);
                 }
                 return removed;
+            });
+        });
+    }
+
+    /** How often a removal re-reads a record that changed between its read and its delete before giving up. */
+    private static final int REMOVE_ATTEMPTS = 8;
+
+    /**
+     * Deletes the record at the revision just read. The delete is a compare-and-set so that one which lands
+     * late, after its call timed out and later writes were acknowledged, deletes nothing of theirs.
+     * Completes with whether a record existed when the removal began.
+     */
+    private CompletableFuture<Boolean> removeCurrent(String key, int attemptsLeft) {
+        return call(() -> storage.read(name, key)).thenCompose(found -> {
+            if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(attemptsLeft < REMOVE_ATTEMPTS);
+            }
+            return call(() -> storage.remove(name, key, found.get().revision())).thenCompose(removed -> {
+                if (removed) {
+                    return CompletableFuture.completedFuture(true);
+                }
+                if (attemptsLeft <= 1) {
+                    return CompletableFuture.failedFuture(new StorageException("profile " + name + "/" + key
+                            + " changed " + REMOVE_ATTEMPTS + " times while it was being removed; nothing was removed"));
+                }
+                return removeCurrent(key, attemptsLeft - 1);
             });
         });
     }

@@ -145,9 +145,9 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
-    public synchronized boolean remove(String store, String key) {
+    public synchronized boolean remove(String store, String key, long expectedRevision) {
         Entry e = entry(store, key);
-        if (e == null || e.current == null) {
+        if (e == null || e.current == null || e.current.revision() != expectedRevision) {
             return false;
         }
         e.current = null;

@@ -39,8 +39,8 @@ public abstract class ForwardingStorage implements Storage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
-        return delegate.remove(store, key);
+    public boolean remove(String store, String key, long expectedRevision) {
+        return delegate.remove(store, key, expectedRevision);
     }
 
     @Override

@@ -79,12 +79,15 @@ public interface Storage extends AutoCloseable {
     }
 
     /**
-     * Deletes the current record. Saved versions stay (as with Roblox data stores); use {@link #purge}
-     * to erase those too. The key's next revision is still greater than every earlier one.
+     * Deletes the current record if its revision is still {@code expectedRevision}: a compare-and-set, like
+     * {@link #write}, so a removal that lands late (its caller timed out and went on) cannot delete what was
+     * written after it. Saved versions stay (as with Roblox data stores); use {@link #purge} to erase those
+     * too. The key's next revision is still greater than every earlier one.
      *
-     * @return whether a record existed
+     * @return whether this call deleted the record; {@code false} when there was none or it had another
+     *     revision, and then nothing changed
      */
-    boolean remove(String store, String key);
+    boolean remove(String store, String key, long expectedRevision);
 
     /**
      * Deletes the record and every saved version of it (right to erasure). The key's next revision is still

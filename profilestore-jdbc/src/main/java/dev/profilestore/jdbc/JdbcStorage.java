@@ -462,15 +462,18 @@ public class JdbcStorage implements Storage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
+    public boolean remove(String store, String key, long expectedRevision) {
         return retrying("remove", store, key, c -> {
             dialect.begin(c);
             try {
+                if (update(c, sql.deleteRecordAt, store, key, expectedRevision) == 0) {
+                    dialect.rollback(c);
+                    return false;
+                }
                 indexed.remove(new RecordId(store, key));
-                int removed = update(c, sql.deleteRecord, store, key);
                 update(c, sql.deleteCurrentUserIds, store, key);
                 dialect.commit(c);
-                return removed > 0;
+                return true;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;
@@ -708,6 +711,7 @@ public class JdbcStorage implements Storage {
         final String stampCreatedRecord;
         final String updateRecord;
         final String deleteRecord;
+        final String deleteRecordAt;
         final String versionExists;
         final String markPreserved;
         final String copyRecordToVersions;
@@ -737,6 +741,7 @@ public class JdbcStorage implements Storage {
             updateRecord = "UPDATE " + t.records() + " SET revision = ?, payload = ?, updated_at = ?" + byKey
                     + " AND revision = ?";
             deleteRecord = "DELETE FROM " + t.records() + byKey;
+            deleteRecordAt = deleteRecord + " AND revision = ?";
             versionExists = "SELECT 1 FROM " + t.versions() + byKey + " AND revision = ?";
             markPreserved = "UPDATE " + t.versions() + " SET preserved = 1" + byKey + " AND revision = ?";
             copyRecordToVersions = "INSERT INTO " + t.versions()

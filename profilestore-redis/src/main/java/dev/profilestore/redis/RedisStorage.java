@@ -126,6 +126,7 @@ public final class RedisStorage implements Storage {
 
     private static final LuaScript WRITE = LuaScript.load("write.lua");
     private static final LuaScript PURGE = LuaScript.load("purge.lua");
+    private static final LuaScript REMOVE = LuaScript.load("remove.lua");
     private static final LuaScript INDEX = LuaScript.load("index.lua");
     private static final LuaScript REFERENCES_USER = LuaScript.load("references-user.lua");
 
@@ -327,9 +328,11 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
+    public boolean remove(String store, String key, long expectedRevision) {
         byte[][] k = profileKeys(store, key);
-        return await("remove " + store + "/" + key, () -> redis.del(k[RedisKeys.RECORD])) > 0;
+        Long removed = await("remove " + store + "/" + key, () -> evalAsync(REMOVE, new byte[][] {k[RedisKeys.RECORD]},
+                new byte[][] {b(Long.toString(expectedRevision))}, "remove " + store + "/" + key));
+        return removed == 1L;
     }
 
     @Override
@@ -522,7 +525,7 @@ public final class RedisStorage implements Storage {
      * also loads it. The future completes with the reply of whichever ran.
      */
     private <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
-        ScriptOutputType type = script == REFERENCES_USER || script == INDEX ? ScriptOutputType.INTEGER
+        ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE ? ScriptOutputType.INTEGER
                 : ScriptOutputType.MULTI;
         RedisFuture<T> bySha;
         try {

@@ -92,7 +92,7 @@ class RedisClusterTest {
         assertThat(storage.keysByUserId("cl", 1L)).hasSize(10).allMatch(k -> Integer.parseInt(k.substring(7)) % 3 == 1);
         storage.purge("cl", "player-1");
         assertThat(storage.keysByUserId("cl", 1L)).hasSize(9).doesNotContain("player-1");
-        assertThat(storage.remove("cl", "player-4")).isTrue();
+        assertThat(storage.remove("cl", "player-4", storage.read("cl", "player-4").orElseThrow().revision())).isTrue();
         assertThat(storage.listKeys("cl", null, 100)).hasSize(28);
 
         storage.renewLease("node-x", Duration.ofSeconds(10));
@@ -113,7 +113,7 @@ class RedisClusterTest {
             long r1 = ((WriteResult.Written) storage.write("cl", key, Storage.ABSENT,
                     rw("a", RecordWrite.Versioning.SNAPSHOT))).revision();
             long r2 = ((WriteResult.Written) storage.write("cl", key, r1, rw("b", RecordWrite.Versioning.NONE))).revision();
-            assertThat(storage.remove("cl", key)).isTrue();
+            assertThat(storage.remove("cl", key, r2)).isTrue();
             long r3 = ((WriteResult.Written) storage.write("cl", key, Storage.ABSENT,
                     rw("c", RecordWrite.Versioning.NONE))).revision();
             storage.purge("cl", key);

@@ -146,7 +146,7 @@ class RedisStorageTest {
         long rev = written(storage.write(store, "k", Storage.ABSENT, rw("a", Versioning.NONE)));
         seen.add(rev);
         for (int i = 0; i < 20; i++) {
-            assertThat(storage.remove(store, "k")).isTrue();
+            assertThat(storage.remove(store, "k", rev)).isTrue();
             long again = written(storage.write(store, "k", Storage.ABSENT, rw("b" + i, Versioning.NONE)));
             assertThat(seen.add(again)).as("revision %d repeated", again).isTrue();
             assertThat(again).isGreaterThan(rev);
@@ -189,10 +189,11 @@ class RedisStorageTest {
 
     @Test
     void removeReportsWhetherARecordExistedAndKeepsTheVersions() {
-        assertThat(storage.remove(store, "k")).isFalse();
+        assertThat(storage.remove(store, "k", 1L)).isFalse();
         long rev = written(storage.write(store, "k", Storage.ABSENT, rw("v1", Versioning.SNAPSHOT, 7L)));
-        assertThat(storage.remove(store, "k")).isTrue();
-        assertThat(storage.remove(store, "k")).isFalse();
+        assertThat(storage.remove(store, "k", rev + 1)).as("another revision").isFalse();
+        assertThat(storage.remove(store, "k", rev)).isTrue();
+        assertThat(storage.remove(store, "k", rev)).isFalse();
         assertThat(storage.read(store, "k")).isEmpty();
         List<VersionInfo> versions = storage.versions(store, "k", VersionRange.all(10));
         assertThat(versions).extracting(VersionInfo::revision).containsExactly(rev);
@@ -346,7 +347,7 @@ class RedisStorageTest {
         for (String n : names.reversed()) {
             written(storage.write(store, n, Storage.ABSENT, rw(n, Versioning.NONE)));
         }
-        storage.remove(store, "player_010");
+        storage.remove(store, "player_010", storage.read(store, "player_010").orElseThrow().revision());
         storage.purge(store, "player_011");
         List<String> expected = new ArrayList<>(names);
         expected.remove("player_010");
@@ -374,9 +375,9 @@ class RedisStorageTest {
     void listKeysSkipsLongRunsOfRemovedKeysAcrossInternalBatches() {
         for (int i = 0; i < 500; i++) {
             String k = String.format("k%04d", i);
-            written(storage.write(store, k, Storage.ABSENT, rw("x", Versioning.NONE)));
+            long rev = written(storage.write(store, k, Storage.ABSENT, rw("x", Versioning.NONE)));
             if (i != 0 && i != 499) {
-                storage.remove(store, k);
+                storage.remove(store, k, rev);
             }
         }
         assertThat(storage.listKeys(store, null, 5)).containsExactly("k0000", "k0499");

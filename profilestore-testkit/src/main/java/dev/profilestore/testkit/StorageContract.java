@@ -132,6 +132,11 @@ public abstract class StorageContract {
         return storage.read(store, key).orElseThrow(() -> new AssertionError("no record at " + key));
     }
 
+    /** Removes the key at whatever revision it has now, as the engine's removeAsync does. */
+    private boolean removeCurrent(String key) {
+        return storage.read(store, key).map(r -> storage.remove(store, key, r.revision())).orElse(false);
+    }
+
     private boolean versionsSupported() {
         return storage.capabilities().versions();
     }
@@ -222,7 +227,7 @@ public abstract class StorageContract {
             long updated = written("k", created, text("updated " + cycle));
             assertThat(seen.add(created)).as("revision %d repeated in cycle %d", created, cycle).isTrue();
             assertThat(seen.add(updated)).as("revision %d repeated in cycle %d", updated, cycle).isTrue();
-            assertThat(storage.remove(store, "k")).isTrue();
+            assertThat(removeCurrent("k")).isTrue();
         }
         written("k", Storage.ABSENT, text("last"));
         for (long old : seen) {
@@ -242,7 +247,7 @@ public abstract class StorageContract {
 
         assertThat(textOf(current("k"))).isEqualTo("mine");
         assertThat(textOf(storage.read(other, "k").orElseThrow())).isEqualTo("theirs");
-        assertThat(storage.remove(other, "k")).isTrue();
+        assertThat(storage.remove(other, "k", theirs)).isTrue();
         assertThat(storage.read(store, "k")).isPresent();
         assertThat(theirs).isNotEqualTo(current("k").revision());
     }
@@ -270,7 +275,7 @@ public abstract class StorageContract {
         assertThat(storage.listKeys(store, null, 10)).containsExactlyElementsOf(ordered);
         assertThat(storage.listKeys(store, "bob", 10)).containsExactly("bob ", "bob  ");
         assertThat(storage.keysByUserId(store, 42L)).containsExactlyInAnyOrderElementsOf(keys);
-        assertThat(storage.remove(store, "bob")).isTrue();
+        assertThat(removeCurrent("bob")).isTrue();
         assertThat(storage.read(store, "bob ")).isPresent();
         assertThat(storage.listKeys(store, null, 10)).doesNotContain("bob").contains("bob ", "bob  ");
     }
@@ -328,7 +333,7 @@ public abstract class StorageContract {
             long created = written("k", Storage.ABSENT, text("created " + cycle));
             assertThat(created).as("create in cycle %d after remove", cycle).isGreaterThan(highest);
             highest = increasingWrites("k", created, created, 3, Versioning.SNAPSHOT);
-            assertThat(storage.remove(store, "k")).isTrue();
+            assertThat(removeCurrent("k")).isTrue();
         }
     }
 
@@ -348,7 +353,7 @@ public abstract class StorageContract {
     void revisions_afterRemoveThenPurge_exceedEveryEarlierRevision() {
         long created = written("k", Storage.ABSENT, text("a"));
         long highest = increasingWrites("k", created, created, 3, Versioning.NONE);
-        storage.remove(store, "k");
+        removeCurrent("k");
         storage.purge(store, "k");
 
         assertThat(written("k", Storage.ABSENT, text("again"))).isGreaterThan(highest);
@@ -361,7 +366,7 @@ public abstract class StorageContract {
 
         assertThat(replaced).isGreaterThan(foreign);
         long last = increasingWrites("k", replaced, replaced, 3, Versioning.PRESERVE_PREVIOUS);
-        storage.remove(store, "k");
+        removeCurrent("k");
         assertThat(written("k", Storage.ABSENT, text("re-created"))).isGreaterThan(last);
     }
 
@@ -428,14 +433,34 @@ public abstract class StorageContract {
     void remove_existingRecord_returnsTrueAndLeavesNoRecord() {
         written("k", Storage.ABSENT, text("x"));
 
-        assertThat(storage.remove(store, "k")).isTrue();
+        assertThat(removeCurrent("k")).isTrue();
         assertThat(storage.read(store, "k")).isEmpty();
-        assertThat(storage.remove(store, "k")).isFalse();
+        assertThat(removeCurrent("k")).isFalse();
     }
 
     @Test
     void remove_missingRecord_returnsFalse() {
-        assertThat(storage.remove(store, "never")).isFalse();
+        assertThat(removeCurrent("never")).isFalse();
+        assertThat(storage.remove(store, "never", 1L)).isFalse();
+    }
+
+    @Test
+    void remove_atAnOlderRevision_deletesNothing() {
+        long first = written("k", Storage.ABSENT, text("first"));
+        written("k", first, text("second"));
+
+        // A removal that read "first" and lands after "second" was written must not delete it.
+        assertThat(storage.remove(store, "k", first)).isFalse();
+        assertThat(textOf(current("k"))).isEqualTo("second");
+    }
+
+    @Test
+    void remove_atTheCurrentRevision_onlyOnce() {
+        long revision = written("k", Storage.ABSENT, text("x"));
+
+        assertThat(storage.remove(store, "k", revision)).isTrue();
+        assertThat(storage.remove(store, "k", revision)).isFalse();
+        assertThat(storage.read(store, "k")).isEmpty();
     }
 
     @Test
@@ -443,7 +468,7 @@ public abstract class StorageContract {
         assumeThat(versionsSupported()).as("backend keeps versions").isTrue();
         long revision = written("k", Storage.ABSENT, text("kept", Versioning.SNAPSHOT));
 
-        storage.remove(store, "k");
+        removeCurrent("k");
 
         List<VersionInfo> versions = storage.versions(store, "k", VersionRange.all(10));
         assertThat(versions).extracting(VersionInfo::revision).containsExactly(revision);
@@ -712,8 +737,8 @@ public abstract class StorageContract {
         written("gone", Storage.ABSENT, text("x", Versioning.NONE, 5L));
         written("kept", Storage.ABSENT, text("y", Versioning.SNAPSHOT, 5L));
 
-        storage.remove(store, "gone");
-        storage.remove(store, "kept");
+        removeCurrent("gone");
+        removeCurrent("kept");
 
         List<String> expected = versionsSupported() ? List.of("kept") : List.of();
         assertThat(storage.keysByUserId(store, 5L)).containsExactlyElementsOf(expected);
@@ -728,7 +753,7 @@ public abstract class StorageContract {
             written(key, Storage.ABSENT, text(key));
         }
         written("removed", Storage.ABSENT, text("x", Versioning.SNAPSHOT));
-        storage.remove(store, "removed");
+        removeCurrent("removed");
         storage.write(store + "_elsewhere", "k00", Storage.ABSENT, text("other store"));
         List<String> sorted = keys.stream().sorted().toList();
 

@@ -1,14 +1,13 @@
 package dev.profilestore.cli.crash;
 
-import redis.embedded.RedisServer;
 import dev.profilestore.ProfileStore;
+import dev.profilestore.cli.EmbeddedRedis;
 import dev.profilestore.cli.StoreUri;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,17 +51,8 @@ final class SigkillCrashTest {
 
     @Test
     void redis_workersKilledMidWrite_loseNoAcknowledgedOperation() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        RedisServer redis = RedisServer.newRedisServer().port(port).bind("127.0.0.1")
-                .setting("dir " + dir.toAbsolutePath()).setting("appendonly yes").setting("appendfsync always").build();
-        redis.start();
-        try {
-            run("redis://127.0.0.1:" + port);
-        } finally {
-            redis.stop();
+        try (EmbeddedRedis redis = EmbeddedRedis.start(dir)) {
+            run(redis.uri());
         }
     }
 

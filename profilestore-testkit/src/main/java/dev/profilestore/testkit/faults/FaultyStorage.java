@@ -87,9 +87,9 @@ public final class FaultyStorage implements Storage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
+    public boolean remove(String store, String key, long expectedRevision) {
         check("remove");
-        return delegate.remove(store, key);
+        return delegate.remove(store, key, expectedRevision);
     }
 
     @Override

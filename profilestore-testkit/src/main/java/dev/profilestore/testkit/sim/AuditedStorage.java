@@ -53,8 +53,8 @@ final class AuditedStorage extends ForwardingStorage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
-        boolean removed = delegate.remove(store, key);
+    public boolean remove(String store, String key, long expectedRevision) {
+        boolean removed = delegate.remove(store, key, expectedRevision);
         if (removed) {
             checker.onRemoved(key);
         }

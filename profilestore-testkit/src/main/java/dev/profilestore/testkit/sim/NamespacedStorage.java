@@ -49,8 +49,8 @@ public final class NamespacedStorage extends ForwardingStorage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
-        return delegate.remove(s(store), key);
+    public boolean remove(String store, String key, long expectedRevision) {
+        return delegate.remove(s(store), key, expectedRevision);
     }
 
     @Override
@@ -96,5 +96,11 @@ public final class NamespacedStorage extends ForwardingStorage {
     @Override
     public void dropLease(String serverId) {
         delegate.dropLease(s(serverId));
+    }
+
+    /** Closes the delegate: each seed's namespace owns its connection to the shared database. */
+    @Override
+    public void close() {
+        delegate.close();
     }
 }

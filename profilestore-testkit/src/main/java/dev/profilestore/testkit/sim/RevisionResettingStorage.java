@@ -71,11 +71,13 @@ final class RevisionResettingStorage extends ForwardingStorage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
+    public boolean remove(String store, String key, long expectedRevision) {
         Optional<StoredRecord> before = delegate.read(store, key);
-        boolean removed = delegate.remove(store, key);
+        boolean removed = delegate.remove(store, key, inner(store, key, expectedRevision));
         // The next record of this key is shown from revision 1 (or a little above) again.
-        before.ifPresent(r -> offset.put(store + "\u0000" + key, r.revision()));
+        if (removed) {
+            before.ifPresent(r -> offset.put(store + "\u0000" + key, r.revision()));
+        }
         return removed;
     }
 }

@@ -37,6 +37,11 @@ public record SimConfig(long seed, int steps, int servers, int players, FaultMix
          * engine without a deadline on store calls would ({@link Invariant#PENDING_FOREVER}, {@link Invariant#CLOSE_HUNG}).
          */
         CALLS_NEVER_RETURN,
+        /**
+         * The engine is shown a record of a newer library's layout as a foreign value, so it replaces it, as the
+         * engine before issue 9 did ({@link Invariant#NEWER_FORMAT_REPLACED}).
+         */
+        NEWER_FORMAT_READ_AS_FOREIGN,
         /** Not a breakage: the checker ignores {@code onAfterSave}, so only the futures' acknowledgements count (to isolate {@link Invariant#ACKED_NOT_DURABLE}). */
         NO_ON_AFTER_SAVE
     }

@@ -143,6 +143,9 @@ final class SimRun {
         // Above the audit: a dropped write is not seen as applied.
         Storage mutated = config.mutated(SimConfig.Mutation.ACK_WITHOUT_WRITE)
                 ? new AckWithoutWriteStorage(audited, new Random(chaos.nextLong()), trace) : audited;
+        if (config.mutated(SimConfig.Mutation.NEWER_FORMAT_READ_AS_FOREIGN)) {
+            mutated = new NewerFormatHidingStorage(mutated);
+        }
         this.base = config.unsafeFencingOff() ? new UnfencedStorage(mutated) : mutated;
         if (workload.has(Feature.MESSAGE_CAP)) {
             checker.messageCap = MAX_MESSAGES;

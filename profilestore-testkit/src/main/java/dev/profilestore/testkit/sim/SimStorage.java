@@ -130,8 +130,8 @@ final class SimStorage extends ForwardingStorage {
     }
 
     @Override
-    public boolean remove(String store, String key) {
-        return mutate("remove " + key, () -> delegate.remove(store, key));
+    public boolean remove(String store, String key, long expectedRevision) {
+        return mutate("remove " + key, () -> delegate.remove(store, key, expectedRevision));
     }
 
     @Override

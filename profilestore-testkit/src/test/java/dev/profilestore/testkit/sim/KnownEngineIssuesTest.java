@@ -151,4 +151,58 @@ class KnownEngineIssuesTest {
         SimReport r = Simulation.run(SimConfig.defaults(374, 60).withWorkload(Workload.full()));
         assertThat(r.passed()).as(r.describe()).isTrue();
     }
+
+    // ---- KI-5: a removal that timed out and landed late deleted an overwrite acknowledged after it ----
+
+    /**
+     * The operator's {@code removeAsync} times out, the operator then writes the profile and is told it is done,
+     * and only then does the slow delete reach the store. It names the revision it read, so it deletes nothing.
+     */
+    @Test
+    void ki5_aRemovalThatLandsAfterItTimedOut_deletesNothingWrittenAfterIt() {
+        java.util.ArrayDeque<Runnable> io = new java.util.ArrayDeque<>();
+        ProfileStore<Wallet> store = ProfileStore.builder("Issues", Wallet.class, Wallet::new)
+                .storage(shared)
+                .withoutMessaging()
+                .serverId("operator")
+                .scheduler(clock)
+                .callbackExecutor(Runnable::run)
+                .ioExecutor(io::add)
+                .storageTimeout(Duration.ofSeconds(1))
+                .build();
+        Runnable runIo = () -> {
+            while (!io.isEmpty()) {
+                io.poll().run();
+            }
+        };
+        var first = store.startSessionAsync("k").thenCompose(started -> started.orElseThrow().endSessionAsync());
+        runIo.run();
+        assertThat(first).isCompleted();
+
+        var removal = store.removeAsync("k");
+        io.poll().run();                                 // the removal's read answers
+        Runnable slowDelete = io.poll();                 // its delete is on the wire and does not answer
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(removal).isCompletedExceptionally();
+
+        var overwrite = store.getAsync("k").thenCompose(v -> {
+            v.orElseThrow().data().earned = 7;
+            return v.orElseThrow().overwriteAsync();
+        });
+        runIo.run();
+        assertThat(overwrite).as("the overwrite after the failed removal").isCompletedWithValue(null);
+
+        slowDelete.run();                                // the delete lands at last
+        runIo.run();
+        assertThat(shared.read("Issues", "k")).as("the acknowledged overwrite is still stored").isPresent();
+        var read = store.getAsync("k");
+        runIo.run();
+        assertThat(read.join().orElseThrow().data().earned).isEqualTo(7);
+    }
+
+    @Test
+    void ki5_simulatorSeed_wholeApi() {
+        SimReport r = Simulation.run(SimConfig.defaults(251, 400).withWorkload(Workload.wholeApi()));
+        assertThat(r.passed()).as(r.describe()).isTrue();
+    }
 }
