@@ -89,11 +89,15 @@ final class CommitWriter<T> {
                 putBack(list, before, List.of());
                 return CompletableFuture.failedFuture(e);
             }
-            List<Current> start = list.stream().map(sessions::cached).toList();
-            CompletableFuture<Void> result = new CompletableFuture<>();
-            var backoff = change == null ? null : new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
-            attemptCommit(list, snapshots, start, started, backoff, result, engine.nextSendSeq());
-            return result.whenComplete((v, e) -> {
+            long commitId = engine.nextSendSeq();
+            var backoff = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+            // A lost reply may have applied the write: the cached revisions then conflict and the retry reads the
+            // current records, where this session still holds the lock, and writes the same snapshot.
+            CompletableFuture<Void> result = engine.retry(backoff, cause -> retryable(change, list, cause),
+                    () -> attemptSaveAll(list, snapshots, list.stream().map(sessions::cached).toList(), started, commitId));
+            return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof StorageException
+                    ? new StorageException("the store did not answer; the commit may or may not have landed, so its"
+                            + " change was not undone", e) : e)).whenComplete((v, e) -> {
                 if (e != null && certainlyNotWritten(StoreEngine.unwrap(e))) {
                     putBack(list, before, snapshots);
                 }
@@ -105,29 +109,17 @@ final class CommitWriter<T> {
         });
     }
 
-    private void attemptCommit(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots, List<Current> start, long started,
-                               Backoff backoff, CompletableFuture<Void> result, long commitId) {
-        attemptSaveAll(list, snapshots, start, started, commitId).whenComplete((v, e) -> {
-            if (e == null) {
-                result.complete(null);
-                return;
-            }
-            Throwable cause = StoreEngine.unwrap(e);
-            // Store errors are retried until the outcome is certain: landed (its number is in a record), or not
-            // (a record shows the lock lost and no number). Only close's deadline leaves it unknown.
-            boolean retry = backoff != null && cause instanceof StorageException && !engine.closeDeadlinePassed;
-            if (!retry) {
-                result.completeExceptionally(cause instanceof StorageException ? new StorageException("the store did not answer;"
-                        + " the commit may or may not have landed, so its change was not undone", cause) : cause);
-                return;
-            }
+    /**
+     * Store errors of a commit are retried until the outcome is certain: landed (its number is in a record), or not
+     * (a record shows the lock lost and no number). Only close's deadline leaves it unknown. A plain saveAll (no
+     * change) is not retried: its caller may save again.
+     */
+    private boolean retryable(Runnable change, List<ActiveProfile<T>> list, Throwable cause) {
+        boolean retry = change != null && cause instanceof StorageException && !engine.closeDeadlinePassed;
+        if (retry) {
             engine.reportError("commit failed; retrying", list.get(0).key, cause);
-            // A lost reply may have applied the write: the cached revisions then conflict and the retry
-            // reads the current records, where this session still holds the lock, and writes the same snapshot.
-            List<Current> again = list.stream().map(sessions::cached).toList();
-            engine.scheduler.schedule(backoff.next(), () -> engine.loop.execute(
-                    () -> attemptCommit(list, snapshots, again, started, backoff, result, commitId)));
-        });
+        }
+        return retry;
     }
 
     /** Bookkeeping for a commit found to have landed: saved for the profiles still ours, then lost for the rest. */

@@ -29,51 +29,38 @@ final class MessageWriter<T> {
         // the key then land in number order, so a later one can never make this one look landed.
         return engine.keys.run(key, () -> {
             long seq = engine.nextSendSeq();
-            CompletableFuture<Void> result = new CompletableFuture<>();
-            attemptMessage(key, body, seq, backoff, result);
-            return result;
+            return engine.retry(backoff, cause -> {
+                engine.reportError("message failed", key, cause);
+                return cause instanceof StorageException && !(cause instanceof UnsupportedFormatException) && !engine.closing;
+            }, () -> attemptMessage(key, body, seq));
         });
     }
 
-    private void attemptMessage(String key, JsonNode body, long seq, Backoff backoff, CompletableFuture<Void> result) {
-        int[] dropped = {0};
-        engine.update(key, null, current -> {
+    private CompletableFuture<Void> attemptMessage(String key, JsonNode body, long seq) {
+        return engine.update(key, null, current -> {
             if (current.env() != null && current.env().landed(engine.leaseId, seq)) {
-                return new Plan.Abort("already sent"); // an earlier try landed; only its reply was lost
+                return new Plan.Abort(Plan.Why.ALREADY_SENT); // an earlier try landed; only its reply was lost
             }
             Envelope env = current.env() != null ? current.env().copy() : new Envelope();
             env.markSent(engine.leaseId, seq);
             env.lastMessageId++;
             env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
-            dropped[0] = 0;
             while (env.messages.size() > engine.timings.maxMessages()) {
                 env.messages.remove(0);
-                dropped[0]++;
             }
             return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE);
-        }).whenComplete((outcome, error) -> {
-            if (error == null && outcome instanceof Outcome.Aborted) {
-                result.complete(null);
-                return;
+        }).thenAccept(outcome -> {
+            if (outcome instanceof Outcome.Written written) {
+                delivered(key, written);
             }
-            if (error == null) {
-                delivered(key, (Outcome.Written) outcome, dropped[0]);
-                result.complete(null);
-                return;
-            }
-            Throwable cause = StoreEngine.unwrap(error);
-            engine.reportError("message failed", key, cause);
-            if (!(cause instanceof StorageException) || engine.closing || cause instanceof UnsupportedFormatException) {
-                result.completeExceptionally(cause);
-                return;
-            }
-            engine.scheduler.schedule(backoff.next(),
-                    () -> engine.loop.execute(() -> attemptMessage(key, body, seq, backoff, result)));
         });
     }
 
-    private void delivered(String key, Outcome.Written written, int dropped) {
+    private void delivered(String key, Outcome.Written written) {
+        // The messages the cap pushed out: those before, plus this one, minus those kept.
+        Envelope before = written.before().env();
+        int dropped = (before == null ? 0 : before.messages.size()) + 1 - written.env().messages.size();
         if (written.before().corrupt() != null) {
             engine.reportOverwrite(key, written.before().corrupt());
         }

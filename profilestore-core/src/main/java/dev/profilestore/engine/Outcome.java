@@ -9,5 +9,5 @@ sealed interface Outcome {
     record Written(Envelope env, byte[] dataJson, long revision, Instant updatedAt, Current before) implements Outcome {}
 
     /** The transform chose not to write. */
-    record Aborted(Object why, Current current) implements Outcome {}
+    record Aborted(Plan.Why why, Current current) implements Outcome {}
 }

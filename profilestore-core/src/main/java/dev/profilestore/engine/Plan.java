@@ -24,13 +24,21 @@ sealed interface Plan {
     }
 
     /** Write nothing; {@code why} says what the caller should do instead. */
-    record Abort(Object why) implements Plan {}
+    record Abort(Why why) implements Plan {}
 
-    /** Why a session's own write was not made. */
+    /** Why a transform chose not to write. */
     enum Why {
         /** The record no longer names the session as holder. */
         LOST,
         /** The session's release already landed (a retry after a lost reply). */
-        ALREADY_RELEASED
+        ALREADY_RELEASED,
+        /** The message's earlier try landed; only its reply was lost. */
+        ALREADY_SENT,
+        /** The record is not the one the step decided on: decide again on the record found. */
+        CHANGED,
+        /** The takeover request to withdraw is no longer this start's. */
+        NOT_OURS,
+        /** The lock to clear is no longer an orphan of this store. */
+        NOT_AN_ORPHAN
     }
 }

@@ -284,9 +284,9 @@ final class SessionStarter<T> {
                 engine.leaseId);
         return engine.update(job.key, current, c -> c.revision() == current.revision()
                 ? Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE)
-                : new Plan.Abort(c)).thenApply(outcome -> {
+                : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
-                return new Step.Retry((Current) aborted.why());
+                return new Step.Retry(aborted.current());
             }
             if (!job.requested) {
                 job.requested = true;
@@ -352,8 +352,8 @@ final class SessionStarter<T> {
     private CompletableFuture<Step> createMessageBox(String key) {
         return engine.update(key, Current.missing(), c -> c.isMissing()
                 ? new Plan.Write(new Envelope(), null, RecordWrite.Versioning.NONE)
-                : new Plan.Abort(c)).thenApply(outcome -> switch (outcome) {
-                    case Outcome.Aborted aborted -> new Step.Retry((Current) aborted.why());
+                : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> switch (outcome) {
+                    case Outcome.Aborted aborted -> new Step.Retry(aborted.current());
                     case Outcome.Written w -> new Step.Retry(Current.cached(w.revision(), w.env(), w.updatedAt(), w.updatedAt()));
                 });
     }
@@ -373,9 +373,9 @@ final class SessionStarter<T> {
         env.meta.lastUpdateMs = nowMs;
         return engine.update(job.key, current, c -> c.revision() == current.revision()
                 ? Plan.Write.lockOnly(env, versioning)
-                : new Plan.Abort(c)).thenApply(outcome -> {
+                : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
-                return new Step.Retry((Current) aborted.why());
+                return new Step.Retry(aborted.current());
             }
             return new Step.Acquired((Outcome.Written) outcome, data, json, takeover, stolen);
         });
@@ -513,7 +513,7 @@ final class SessionStarter<T> {
         engine.keys.run(job.key, () -> engine.update(job.key, null, current -> {
             Envelope.Takeover takeover = current.isProfile() ? current.env().meta.takeover : null;
             if (takeover == null || !takeover.sessionId().equals(job.sessionId)) {
-                return new Plan.Abort("not ours");
+                return new Plan.Abort(Plan.Why.NOT_OURS);
             }
             Envelope env = current.env().copy();
             env.meta.takeover = null;
@@ -534,7 +534,7 @@ final class SessionStarter<T> {
             Envelope.Lock lock = current.lock();
             if (lock == null || !lock.lease().equals(engine.leaseId) || lock.epoch() != epoch || jobs.containsKey(key)
                     || engine.active.containsKey(key) || engine.ending.containsKey(key)) {
-                return new Plan.Abort("not an orphan");
+                return new Plan.Abort(Plan.Why.NOT_AN_ORPHAN);
             }
             Envelope env = current.env().copy();
             env.meta.lock = null;

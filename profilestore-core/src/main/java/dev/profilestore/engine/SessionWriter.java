@@ -267,8 +267,21 @@ final class SessionWriter<T> {
         engine.ending.put(p.key, p);
         engine.autoSaver.remove(p);
         long started = engine.scheduler.nanoTime();
-        var release = new Release(p, reason, new Backoff(engine.timings.backoffInitial(), engine.backoffCap()), started);
-        attemptRelease(release, () -> releaseStart(p, reason, takeover));
+        var release = new Release(p, reason, started);
+        Supplier<Current> first = () -> releaseStart(p, reason, takeover);
+        var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
+        engine.retry(backoff, cause -> {
+            engine.metrics.saveFailed();
+            engine.reportError("last save failed", p.key, cause);
+            return cause instanceof StorageException && !engine.closeDeadlinePassed;
+        }, () -> attemptRelease(release, release.tries++ == 0 ? first : () -> null)).whenComplete((outcome, error) -> {
+            if (error == null) {
+                released(release, outcome);
+            } else {
+                // Not retryable, or close gave up: the lease's end frees the lock; nothing of this session is saved.
+                finishEnd(p, SessionEndReason.UNSAVED, StoreEngine.unwrap(error));
+            }
+        });
         return p.ended.whenComplete((v, e) -> {
             engine.ending.remove(p.key, p);
             engine.starter.wake(p.key);
@@ -279,14 +292,13 @@ final class SessionWriter<T> {
     private final class Release {
         final ActiveProfile<T> p;
         final LastSaveReason reason;
-        final Backoff backoff;
         final long started;
         Snapshot snapshot;
+        int tries;
 
-        Release(ActiveProfile<T> p, LastSaveReason reason, Backoff backoff, long started) {
+        Release(ActiveProfile<T> p, LastSaveReason reason, long started) {
             this.p = p;
             this.reason = reason;
-            this.backoff = backoff;
             this.started = started;
         }
 
@@ -333,34 +345,22 @@ final class SessionWriter<T> {
         return requested;
     }
 
-    private void attemptRelease(Release r, Supplier<Current> start) {
+    private CompletableFuture<Outcome> attemptRelease(Release r, Supplier<Current> start) {
         ActiveProfile<T> p = r.p;
-        engine.keys.run(p.key, () -> {
+        return engine.keys.run(p.key, () -> {
             Snapshot s = r.snapshot();
             // A release that keeps the stored data must read it: a cached record carries no data.
             Current from = s.unsavedBecause() != null ? null : start.get();
             return engine.update(p.key, from, current -> sessionWrite(p, current, s, true));
-        }).whenComplete((outcome, error) -> {
-            if (error == null) {
-                released(r, outcome);
-                return;
-            }
+        }).exceptionallyCompose(error -> {
             Throwable cause = StoreEngine.unwrap(error);
             if (cause instanceof DataTooLargeException && r.snapshot != null && r.snapshot.unsavedBecause() == null) {
                 // Refused by our own limit, not by the store: release now with the last good data rather than
                 // leave the lock to block the player's next server until stealAfter.
                 r.fallBack(cause);
-                attemptRelease(r, () -> null);
-                return;
+                return attemptRelease(r, () -> null);
             }
-            engine.metrics.saveFailed();
-            engine.reportError("last save failed", p.key, cause);
-            if (!(cause instanceof StorageException) || engine.closeDeadlinePassed) {
-                // Not retryable, or close gave up: the lease's end frees the lock; nothing of this session is saved.
-                finishEnd(p, SessionEndReason.UNSAVED, cause);
-                return;
-            }
-            engine.scheduler.schedule(r.backoff.next(), () -> engine.loop.execute(() -> attemptRelease(r, () -> null)));
+            return CompletableFuture.failedFuture(cause);
         });
     }
 

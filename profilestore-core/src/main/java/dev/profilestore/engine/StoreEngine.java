@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -261,6 +262,40 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         }
     }
 
+    /**
+     * Runs {@code attempt} until it completes normally or fails with a cause {@code retryable} refuses (it may
+     * also report the failure); between attempts it waits the backoff's next delay and runs the next attempt on
+     * the loop. The one retry loop of the engine's writes: a message, a commit and a last save differ only in
+     * what they attempt and which failures they retry. Fails with the last cause, unwrapped.
+     */
+    <R> CompletableFuture<R> retry(Backoff backoff, Predicate<Throwable> retryable, Supplier<CompletableFuture<R>> attempt) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        retryAttempt(backoff, retryable, attempt, result);
+        return result;
+    }
+
+    private <R> void retryAttempt(Backoff backoff, Predicate<Throwable> retryable, Supplier<CompletableFuture<R>> attempt,
+                                  CompletableFuture<R> result) {
+        CompletableFuture<R> tried;
+        try {
+            tried = attempt.get();
+        } catch (RuntimeException e) {
+            tried = CompletableFuture.failedFuture(e);
+        }
+        tried.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+                return;
+            }
+            Throwable cause = unwrap(error);
+            if (!retryable.test(cause)) {
+                result.completeExceptionally(cause);
+                return;
+            }
+            scheduler.schedule(backoff.next(), () -> loop.execute(() -> retryAttempt(backoff, retryable, attempt, result)));
+        });
+    }
+
     static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
@@ -307,20 +342,18 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         }
         var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning());
         long expected = current.revision();
-        return call(() -> {
-            WriteResult result = storage.write(name, key, expected, recordWrite);
-            return switch (result) {
-                case WriteResult.Written w -> (Object) w;
-                case WriteResult.Conflict c -> toCurrent(c.current());
-            };
-        }).thenCompose(result -> {
-            if (result instanceof WriteResult.Written w) {
-                return CompletableFuture.completedFuture(
-                        new Outcome.Written(write.env(), write.dataJson(), w.revision(), w.updatedAt(), current));
-            }
-            return attemptUpdate(key, (Current) result, transform);
-        });
+        // A conflict's record is decoded on the I/O thread, off the loop.
+        return call(() -> switch (storage.write(name, key, expected, recordWrite)) {
+            case WriteResult.Written w -> new Tried(w, null);
+            case WriteResult.Conflict c -> new Tried(null, toCurrent(c.current()));
+        }).thenCompose(tried -> tried.written() != null
+                ? CompletableFuture.completedFuture(new Outcome.Written(write.env(), write.dataJson(),
+                        tried.written().revision(), tried.written().updatedAt(), current))
+                : attemptUpdate(key, tried.found(), transform));
     }
+
+    /** A compare-and-set's answer: written, or the record found instead. */
+    private record Tried(WriteResult.Written written, Current found) {}
 
     /** The next number for a message send or a commit of this instance. */
     long nextSendSeq() {
