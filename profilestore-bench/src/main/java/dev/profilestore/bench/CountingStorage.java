@@ -4,6 +4,7 @@ import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
@@ -76,6 +77,12 @@ public final class CountingStorage extends ForwardingStorage {
         writes.addAndGet(batch.size());
         onWrite.accept(batch.size());
         return delegate.writeAll(batch);
+    }
+
+    /** Counting adds no waiting: the delegate's calls stay as non-blocking as they were. */
+    @Override
+    public StorageCapabilities capabilities() {
+        return delegate.capabilities();
     }
 
     @Override

@@ -134,7 +134,10 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             ownedCallbackThread = null;
         }
         this.loop = new SerialExecutor(callbacks);
-        if (settings.ioExecutor() == null) {
+        if (settings.ioExecutor() == null && storage.capabilities().nonBlocking()) {
+            ownedIoThreads = null;
+            io = INLINE;
+        } else if (settings.ioExecutor() == null) {
             ownedIoThreads = IoThreads.create(settings.name());
             io = ownedIoThreads;
         } else {
@@ -212,6 +215,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     /** Runs a blocking store call on the I/O executor; the future completes on the loop. */
+    /** The I/O "executor" of a non-blocking store: its calls run on the loop (see {@link #call(Executor, Supplier)}). */
+    private static final Executor INLINE = Runnable::run;
+
     <R> CompletableFuture<R> call(Supplier<R> op) {
         return call(io, op);
     }
@@ -221,6 +227,15 @@ public final class StoreEngine<T> implements ProfileStore<T> {
      * within the storage timeout; the future completes on the loop.
      */
     <R> CompletableFuture<R> call(Executor executor, Supplier<R> op) {
+        if (executor == INLINE && loop.inLoop()) {
+            // A store that never blocks answers here, on the loop: no thread to hand the call to and back, and no
+            // timeout to arm for a call that cannot hang.
+            try {
+                return CompletableFuture.completedFuture(op.get());
+            } catch (Throwable t) {
+                return CompletableFuture.failedFuture(t);
+            }
+        }
         CompletableFuture<R> result = new CompletableFuture<>();
         var timeout = scheduler.schedule(timings.storageTimeout(), () -> loop.execute(() -> result.completeExceptionally(
                 new StorageException("the store did not answer within " + timings.storageTimeout()))));

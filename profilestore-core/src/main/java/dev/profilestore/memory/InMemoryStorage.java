@@ -61,7 +61,7 @@ public final class InMemoryStorage implements Storage {
 
     @Override
     public StorageCapabilities capabilities() {
-        return new StorageCapabilities(versionsPerKey > 0, true);
+        return new StorageCapabilities(versionsPerKey > 0, true, true);
     }
 
     @Override

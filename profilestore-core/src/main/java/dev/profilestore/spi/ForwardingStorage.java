@@ -20,7 +20,9 @@ public abstract class ForwardingStorage implements Storage {
 
     @Override
     public StorageCapabilities capabilities() {
-        return delegate.capabilities();
+        // A decorator may wait (inject delays, trace to a file, hang on purpose): it declares its delegate's
+        // calls non-blocking only by overriding this.
+        return delegate.capabilities().blocking();
     }
 
     @Override
