@@ -11,7 +11,6 @@ import dev.profilestore.Signal;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 /** A profile whose session this server holds. State lives on the store's event loop. */
@@ -48,7 +47,7 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
         this.cached = env;
         this.savedJson = dataJson;
         this.savedMetadata = env.metadata;
-        this.savedUserIds = new TreeSet<>(env.userIds);
+        this.savedUserIds = Set.copyOf(env.userIds); // immutable, and shared while empty
         env.messages.forEach(m -> received.add(m.id()));
     }
 

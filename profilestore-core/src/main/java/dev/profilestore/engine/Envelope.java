@@ -7,6 +7,7 @@ import dev.profilestore.SessionInfo;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -37,7 +38,7 @@ final class Envelope {
      * pushed out by other servers' sends during a long retry; this forgets an instance only after
      * {@link #SENDERS} other instances have written here since.
      */
-    java.util.LinkedHashMap<String, Long> senders = new java.util.LinkedHashMap<>();
+    private java.util.LinkedHashMap<String, Long> senders; // null until a first send: most records never get one
     /**
      * Top-level fields this version does not know, written by a newer minor version of the library: kept
      * as they are and written back, so a rolling upgrade does not strip what the newer servers added.
@@ -49,12 +50,15 @@ final class Envelope {
 
     /** Whether the send numbered {@code seq} of instance {@code sender} has landed in this record. */
     boolean landed(String sender, long seq) {
-        Long latest = senders.get(sender);
+        Long latest = senders == null ? null : senders.get(sender);
         return latest != null && latest >= seq;
     }
 
     /** Records that the send numbered {@code seq} of instance {@code sender} lands with this write. */
     void markSent(String sender, long seq) {
+        if (senders == null) {
+            senders = new java.util.LinkedHashMap<>();
+        }
         senders.remove(sender);
         senders.put(sender, seq);
         var oldest = senders.keySet().iterator();
@@ -62,6 +66,24 @@ final class Envelope {
             oldest.next();
             oldest.remove();
         }
+    }
+
+    /** The senders' latest sequence numbers, oldest first (read only). */
+    Map<String, Long> senders() {
+        return senders == null ? Map.of() : java.util.Collections.unmodifiableMap(senders);
+    }
+
+    /** Sets a sender's latest number as read from a stored record, after those already read. */
+    void putSender(String sender, long seq) {
+        if (senders == null) {
+            senders = new java.util.LinkedHashMap<>();
+        }
+        senders.put(sender, seq);
+    }
+
+    /** Takes {@code other}'s senders, replacing this record's. */
+    void copySendersFrom(Envelope other) {
+        senders = other.senders == null ? null : new java.util.LinkedHashMap<>(other.senders);
     }
 
     boolean isMessageBox() {
@@ -86,7 +108,7 @@ final class Envelope {
         c.userIds = new TreeSet<>(userIds);
         c.lastMessageId = lastMessageId;
         c.messages = new ArrayList<>(messages);
-        c.senders = new java.util.LinkedHashMap<>(senders);
+        c.copySendersFrom(this);
         c.unknownFields = unknownFields;
         if (meta != null) {
             c.meta.releasedBy = meta.releasedBy;

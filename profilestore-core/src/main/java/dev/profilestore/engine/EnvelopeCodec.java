@@ -66,9 +66,9 @@ final class EnvelopeCodec {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            if (!env.senders.isEmpty()) {
+            if (!env.senders().isEmpty()) {
                 g.writeObjectFieldStart("senders");
-                for (var sender : env.senders.entrySet()) {
+                for (var sender : env.senders().entrySet()) {
                     g.writeNumberField(sender.getKey(), sender.getValue());
                 }
                 g.writeEndObject();
@@ -189,7 +189,7 @@ final class EnvelopeCodec {
         // "recentSends", the window of send ids of earlier versions, is not read: it only served retries in flight.
         for (Iterator<Map.Entry<String, JsonNode>> it = messages.path("senders").fields(); it.hasNext(); ) {
             var sender = it.next();
-            env.senders.put(sender.getKey(), sender.getValue().asLong());
+            env.putSender(sender.getKey(), sender.getValue().asLong());
         }
         if (!root.has("meta")) {
             return env; // a message box

@@ -446,7 +446,7 @@ final class SessionWriter<T> {
         if (current.env() != null) {
             env.messages = new ArrayList<>(current.env().messages);
             env.lastMessageId = current.env().lastMessageId;
-            env.senders = new java.util.LinkedHashMap<>(current.env().senders);
+            env.copySendersFrom(current.env());
         }
         env.meta = new Envelope.Meta();
         env.meta.createdMs = engine.scheduler.instant().toEpochMilli();
