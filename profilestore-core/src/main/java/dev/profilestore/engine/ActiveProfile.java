@@ -71,6 +71,11 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
         return Optional.of(session);
     }
 
+    /** Whether {@code lock} (null: none) names this session, at its epoch, as the holder. */
+    boolean holds(Envelope.Lock lock) {
+        return lock != null && lock.sessionId().equals(session.sessionId()) && lock.epoch() == session.epoch();
+    }
+
     @Override
     public boolean isActive() {
         return state == State.ACTIVE;

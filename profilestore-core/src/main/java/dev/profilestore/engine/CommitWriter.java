@@ -1,6 +1,7 @@
 package dev.profilestore.engine;
 
 import dev.profilestore.Profile;
+import dev.profilestore.DataTooLargeException;
 import dev.profilestore.ProfileStoreException;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.StorageException;
@@ -128,7 +129,7 @@ final class CommitWriter<T> {
             ActiveProfile<T> p = list.get(i);
             Current current = currents.get(i);
             Envelope.Lock lock = current.lock();
-            if (lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch()) {
+            if (p.holds(lock)) {
                 sessions.afterWrite(p, new Outcome.Written(current.env().copy(), snapshots.get(i).dataJson(), current.revision(),
                         current.record().updatedAt(), current), snapshots.get(i), false, started);
             } else {
@@ -198,11 +199,11 @@ final class CommitWriter<T> {
                         + " is no longer held by this session; nothing was saved"));
             }
             Plan.Write write = (Plan.Write) plan;
-            byte[] payload = engine.envelopes.encode(write.env(), write.dataJson());
-            if (payload.length > engine.settings.maxDataBytes()) {
-                return CompletableFuture.failedFuture(new dev.profilestore.DataTooLargeException("profile " + engine.name + "/"
-                        + p.key + " serializes to " + payload.length + " bytes, over the limit of "
-                        + engine.settings.maxDataBytes() + "; nothing was saved"));
+            byte[] payload;
+            try {
+                payload = engine.encode(p.key, write);
+            } catch (DataTooLargeException e) {
+                return CompletableFuture.failedFuture(e);
             }
             plans.add(write);
             writes.add(new KeyedWrite(engine.name, p.key, currents.get(i).revision(),
@@ -210,25 +211,18 @@ final class CommitWriter<T> {
         }
         return engine.call(() -> {
             List<WriteResult> results = engine.storage.writeAll(writes);
-            List<Object> mapped = new ArrayList<>();
-            for (WriteResult r : results) {
-                mapped.add(r instanceof WriteResult.Conflict c ? engine.toCurrent(c.current()) : r);
-            }
-            return mapped;
+            return results.stream().map(r -> StoreEngine.Tried.of(r, engine)).toList();
         }).thenCompose(results -> {
-            if (results.stream().allMatch(r -> r instanceof WriteResult.Written)) {
+            if (results.stream().allMatch(r -> r.written() != null)) {
                 for (int i = 0; i < list.size(); i++) {
-                    var w = (WriteResult.Written) results.get(i);
+                    WriteResult.Written w = results.get(i).written();
                     sessions.afterWrite(list.get(i), new Outcome.Written(plans.get(i).env(), snapshots.get(i).dataJson(), w.revision(),
                             w.updatedAt(), currents.get(i)), snapshots.get(i), false, started);
                 }
                 return CompletableFuture.completedFuture(null);
             }
-            List<Current> next = new ArrayList<>();
-            for (Object r : results) {
-                next.add((Current) r);
-            }
-            return attemptSaveAll(list, snapshots, next, started, commitId);
+            // All or nothing: a conflict on one key means nothing was written, and each key reports its record.
+            return attemptSaveAll(list, snapshots, results.stream().map(StoreEngine.Tried::found).toList(), started, commitId);
         });
     }
 

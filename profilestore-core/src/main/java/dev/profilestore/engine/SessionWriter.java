@@ -191,8 +191,7 @@ final class SessionWriter<T> {
 
     /** Whether {@code current} still names this session as the holder. */
     static boolean isOurs(ActiveProfile<?> p, Current current) {
-        Envelope.Lock lock = current.lock();
-        return lock != null && lock.sessionId().equals(p.session.sessionId()) && lock.epoch() == p.session.epoch();
+        return p.holds(current.lock());
     }
 
     /** Message delivery and takeover detection, after any write or read that showed the session still ours. */

@@ -350,25 +350,35 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             return CompletableFuture.completedFuture(new Outcome.Aborted(abort.why(), current));
         }
         Plan.Write write = (Plan.Write) plan;
-        byte[] payload = envelopes.encode(write.env(), write.dataJson());
-        if (write.checkSize() && payload.length > settings.maxDataBytes()) {
-            throw new DataTooLargeException("profile " + name + "/" + key + " serializes to " + payload.length
-                    + " bytes, over the limit of " + settings.maxDataBytes() + "; it was not saved");
-        }
+        byte[] payload = encode(key, write);
         var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning());
         long expected = current.revision();
         // A conflict's record is decoded on the I/O thread, off the loop.
-        return call(() -> switch (storage.write(name, key, expected, recordWrite)) {
-            case WriteResult.Written w -> new Tried(w, null);
-            case WriteResult.Conflict c -> new Tried(null, toCurrent(c.current()));
-        }).thenCompose(tried -> tried.written() != null
+        return call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this)).thenCompose(tried -> tried.written() != null
                 ? CompletableFuture.completedFuture(new Outcome.Written(write.env(), write.dataJson(),
                         tried.written().revision(), tried.written().updatedAt(), current))
                 : attemptUpdate(key, tried.found(), transform));
     }
 
-    /** A compare-and-set's answer: written, or the record found instead. */
-    private record Tried(WriteResult.Written written, Current found) {}
+    /** A compare-and-set's answer: written, or the record found instead (decoded off the loop). */
+    record Tried(WriteResult.Written written, Current found) {
+        static Tried of(WriteResult result, StoreEngine<?> engine) {
+            return switch (result) {
+                case WriteResult.Written w -> new Tried(w, null);
+                case WriteResult.Conflict c -> new Tried(null, engine.toCurrent(c.current()));
+            };
+        }
+    }
+
+    /** The record bytes of {@code write}, refused over {@code maxDataBytes} unless the write is exempt from it. */
+    byte[] encode(String key, Plan.Write write) {
+        byte[] payload = envelopes.encode(write.env(), write.dataJson());
+        if (write.checkSize() && payload.length > settings.maxDataBytes()) {
+            throw new DataTooLargeException("profile " + name + "/" + key + " serializes to " + payload.length
+                    + " bytes, over the limit of " + settings.maxDataBytes() + "; it was not saved");
+        }
+        return payload;
+    }
 
     /** The next number for a message send or a commit of this instance. */
     long nextSendSeq() {

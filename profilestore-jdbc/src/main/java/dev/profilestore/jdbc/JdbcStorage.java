@@ -2,6 +2,7 @@ package dev.profilestore.jdbc;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.Micros;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StorageCapabilities;
@@ -16,7 +17,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -534,10 +534,10 @@ public class JdbcStorage implements Storage {
                 ps.setString(i++, store);
                 ps.setString(i++, key);
                 if (query.from() != null) {
-                    ps.setLong(i++, ceilMicros(query.from()));
+                    ps.setLong(i++, Micros.ceil(query.from()));
                 }
                 if (query.to() != null) {
-                    ps.setLong(i++, floorMicros(query.to()));
+                    ps.setLong(i++, Micros.floor(query.to()));
                 }
                 ps.setInt(i, query.limit());
                 List<VersionInfo> found = new ArrayList<>();
@@ -688,15 +688,7 @@ public class JdbcStorage implements Storage {
     // ------------------------------------------------------------------ time
 
     static Instant instant(long micros) {
-        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
-
-    private static long floorMicros(Instant t) {
-        return Math.floorDiv(t.getEpochSecond() * 1_000_000_000L + t.getNano(), 1000L);
-    }
-
-    private static long ceilMicros(Instant t) {
-        return -Math.floorDiv(-(t.getEpochSecond() * 1_000_000_000L + t.getNano()), 1000L);
+        return Micros.toInstant(micros);
     }
 
     private static long toMicros(Duration d) {

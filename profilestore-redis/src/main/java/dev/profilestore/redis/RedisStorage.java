@@ -3,6 +3,7 @@ package dev.profilestore.redis;
 import dev.profilestore.Names;
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;
+import dev.profilestore.spi.Micros;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StorageCapabilities;
@@ -199,7 +200,7 @@ public final class RedisStorage implements Storage {
             return Optional.empty();
         }
         return Optional.of(new StoredRecord(parseLong(f.get(0).getValue()), f.get(1).getValue(),
-                micros(f.get(2).getValue()), micros(f.get(3).getValue())));
+                toInstant(f.get(2).getValue()), toInstant(f.get(3).getValue())));
     }
 
     @Override
@@ -287,7 +288,7 @@ public final class RedisStorage implements Storage {
     private List<WriteResult> results(List<Object> r, List<KeyedWrite> writes) {
         List<WriteResult> out = new ArrayList<>(writes.size());
         if (code(r) == WRITTEN) {
-            Instant now = micros((byte[]) r.get(1));
+            Instant now = toInstant((byte[]) r.get(1));
             for (int i = 0; i < writes.size(); i++) {
                 out.add(new WriteResult.Written(parseLong((byte[]) r.get(2 + i)), now));
             }
@@ -297,7 +298,7 @@ public final class RedisStorage implements Storage {
             byte[] rev = (byte[]) r.get(1 + i * 4);
             out.add(new WriteResult.Conflict(rev.length == 0 ? Optional.empty()
                     : Optional.of(new StoredRecord(parseLong(rev), (byte[]) r.get(2 + i * 4),
-                            micros((byte[]) r.get(3 + i * 4)), micros((byte[]) r.get(4 + i * 4))))));
+                            toInstant((byte[]) r.get(3 + i * 4)), toInstant((byte[]) r.get(4 + i * 4))))));
         }
         return out;
     }
@@ -357,8 +358,8 @@ public final class RedisStorage implements Storage {
         Objects.requireNonNull(query, "query");
         byte[][] k = profileKeys(store, key);
         Range<Long> range = Range.from(
-                query.from() == null ? Range.Boundary.unbounded() : Range.Boundary.including(ceilMicros(query.from())),
-                query.to() == null ? Range.Boundary.unbounded() : Range.Boundary.including(floorMicros(query.to())));
+                query.from() == null ? Range.Boundary.unbounded() : Range.Boundary.including(Micros.ceil(query.from())),
+                query.to() == null ? Range.Boundary.unbounded() : Range.Boundary.including(Micros.floor(query.to())));
         if (range.getLower().getValue() != null && range.getUpper().getValue() != null
                 && range.getLower().getValue() > range.getUpper().getValue()) {
             return List.of(); // a sub-microsecond range holds no version
@@ -367,7 +368,7 @@ public final class RedisStorage implements Storage {
         List<ScoredValue<byte[]>> found = await("list versions of " + store + "/" + key, () -> query.newestFirst()
                 ? redis.zrevrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit)
                 : redis.zrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit));
-        return found.stream().map(v -> new VersionInfo(str(v.getValue()), micros((long) v.getScore()),
+        return found.stream().map(v -> new VersionInfo(str(v.getValue()), Micros.toInstant((long) v.getScore()),
                 parseLong(v.getValue()))).toList();
     }
 
@@ -390,8 +391,8 @@ public final class RedisStorage implements Storage {
             return Optional.empty();
         }
         String[] meta = str(f.get(1).getValue()).split(" ", 3);
-        return Optional.of(new StoredRecord(revision, f.get(0).getValue(), micros(Long.parseLong(meta[0])),
-                micros(Long.parseLong(meta[1]))));
+        return Optional.of(new StoredRecord(revision, f.get(0).getValue(), Micros.toInstant(Long.parseLong(meta[0])),
+                Micros.toInstant(Long.parseLong(meta[1]))));
     }
 
     @Override
@@ -588,21 +589,10 @@ public final class RedisStorage implements Storage {
         return Long.parseLong(str(bytes));
     }
 
-    private static Instant micros(byte[] bytes) {
-        return micros(parseLong(bytes));
+    private static Instant toInstant(byte[] bytes) {
+        return Micros.toInstant(parseLong(bytes));
     }
 
-    private static Instant micros(long us) {
-        return Instant.ofEpochSecond(Math.floorDiv(us, 1_000_000L), Math.floorMod(us, 1_000_000L) * 1_000L);
-    }
-
-    private static long floorMicros(Instant t) {
-        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
-    }
-
-    private static long ceilMicros(Instant t) {
-        return floorMicros(t) + (t.getNano() % 1_000 == 0 ? 0 : 1);
-    }
 
     private static long ceilMillis(Duration d) {
         long ms = d.toMillis();
