@@ -69,7 +69,7 @@ final class MessageWriter<T> {
         }
         Envelope.Lock lock = written.env().isMessageBox() ? null : written.env().meta.lock;
         if (lock != null) {
-            ActiveProfile<T> local = engine.active.get(key);
+            ActiveProfile<T> local = engine.sessions.active(key);
             if (local != null && local.session.sessionId().equals(lock.sessionId())) {
                 // After the key's turn ends: the save queues behind this send rather than inside it.
                 engine.loop.execute(() -> engine.writer.save(local, false));

@@ -96,7 +96,7 @@ final class SessionStarter<T> {
             return CompletableFuture.completedFuture(new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING,
                     "store " + engine.name + " is closing"));
         }
-        if (engine.active.containsKey(key)) {
+        if (engine.sessions.active(key) != null) {
             throw new ProfileAlreadyLoadedException("profile " + engine.name + "/" + key + " already has an active session"
                     + " on this server; end it before starting another");
         }
@@ -229,7 +229,7 @@ final class SessionStarter<T> {
             return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
         Envelope.Lock lock = env.meta.lock;
-        ActiveProfile<T> endingHere = engine.ending.get(job.key);
+        ActiveProfile<T> endingHere = engine.sessions.ending(job.key);
         if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
             // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
             return CompletableFuture.completedFuture(new Step.Wait());
@@ -426,8 +426,7 @@ final class SessionStarter<T> {
                     engine.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
                 }
                 ActiveProfile<T> profile = newProfile(job, written, (T) acquired.data(), acquired.dataJson());
-                engine.active.put(job.key, profile);
-                engine.autoSaver.add(profile);
+                engine.sessions.activate(profile);
                 if (job.requested) {
                     engine.metrics.handoff(engine.scheduler.nanoTime() - job.requestedNanos);
                 }
@@ -527,13 +526,13 @@ final class SessionStarter<T> {
      * given up, timed out or been cancelled). Clear it now, so the requester does not wait for stealAfter.
      */
     void releaseOrphan(String key, long epoch) {
-        if (jobs.containsKey(key) || engine.active.containsKey(key) || engine.ending.containsKey(key)) {
+        if (jobs.containsKey(key) || engine.sessions.has(key)) {
             return;
         }
         engine.keys.run(key, () -> engine.update(key, null, current -> {
             Envelope.Lock lock = current.lock();
             if (lock == null || !lock.lease().equals(engine.leaseId) || lock.epoch() != epoch || jobs.containsKey(key)
-                    || engine.active.containsKey(key) || engine.ending.containsKey(key)) {
+                    || engine.sessions.has(key)) {
                 return new Plan.Abort(Plan.Why.NOT_AN_ORPHAN);
             }
             Envelope env = current.env().copy();

@@ -219,12 +219,9 @@ final class SessionWriter<T> {
     }
 
     void lost(ActiveProfile<T> p, Current current) {
-        if (p.state == ActiveProfile.State.ENDED) {
+        if (!engine.sessions.end(p)) {
             return;
         }
-        p.state = ActiveProfile.State.ENDED;
-        engine.active.remove(p.key, p);
-        engine.autoSaver.remove(p);
         engine.metrics.sessionLost();
         Envelope.Lock lock = current == null ? null : current.lock();
         var why = new SessionLostException("profile " + engine.name + "/" + p.key + " epoch " + p.session.epoch()
@@ -261,10 +258,7 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended.copy();
         }
-        p.state = ActiveProfile.State.ENDING;
-        engine.active.remove(p.key, p);
-        engine.ending.put(p.key, p);
-        engine.autoSaver.remove(p);
+        engine.sessions.beginEnding(p);
         long started = engine.scheduler.nanoTime();
         var release = new Release(p, reason, started);
         Supplier<Current> first = () -> releaseStart(p, reason, takeover);
@@ -281,10 +275,7 @@ final class SessionWriter<T> {
                 finishEnd(p, SessionEndReason.UNSAVED, StoreEngine.unwrap(error));
             }
         });
-        return p.ended.whenComplete((v, e) -> {
-            engine.ending.remove(p.key, p);
-            engine.starter.wake(p.key);
-        });
+        return p.ended.whenComplete((v, e) -> engine.sessions.gone(p));
     }
 
     /** One session's last save across its retries: the snapshot is taken once, at the first try's turn. */
@@ -371,9 +362,9 @@ final class SessionWriter<T> {
                 return;
             }
             // An earlier try landed and only its reply was lost: the snapshot is saved and the lock is free.
-            p.state = ActiveProfile.State.ENDED;
+            engine.sessions.end(p);
         } else {
-            p.state = ActiveProfile.State.ENDED;
+            engine.sessions.end(p);
             afterWrite(p, outcome, r.snapshot, true, r.started);
             Envelope.Takeover takeover = ((Outcome.Written) outcome).env().meta.takeover;
             if (takeover != null) {
@@ -390,7 +381,7 @@ final class SessionWriter<T> {
 
     /** The end's outcome: the signal, then the future, which fails unless this session's data was saved. */
     private void finishEnd(ActiveProfile<T> p, SessionEndReason reason, Throwable unsaved) {
-        p.state = ActiveProfile.State.ENDED;
+        engine.sessions.end(p);
         p.onSessionEnd.fire(reason);
         if (unsaved == null) {
             p.ended.complete(null);
@@ -429,7 +420,7 @@ final class SessionWriter<T> {
             Envelope.Lock old = written.before().lock();
             if (old != null) {
                 // Let the old holder find out now that its lock is gone, not at its next auto-save.
-                ActiveProfile<T> local = engine.active.get(view.key);
+                ActiveProfile<T> local = engine.sessions.active(view.key);
                 if (local != null && old.serverId().equals(engine.serverId)) {
                     save(local, false);
                 } else {

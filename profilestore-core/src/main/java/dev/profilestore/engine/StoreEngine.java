@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,10 +83,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final EnvelopeCodec envelopes;
     final DataCodec<T> codec;
     final KeyQueue keys;
-    /** Sessions active on this server, by key. Changed only on the loop; concurrent because {@link #activeProfile} may read it from any thread. */
-    final Map<String, ActiveProfile<T>> active = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Sessions whose last save is in flight, by key. */
-    final Map<String, ActiveProfile<T>> ending = new HashMap<>();
+    final Sessions<T> sessions = new Sessions<>();
     final SessionWriter<T> writer;
     private final CommitWriter<T> commits;
     private final MessageWriter<T> messages;
@@ -150,12 +146,15 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 settings.migrations());
         this.critical = new CriticalState(timings.criticalErrorCount(), timings.criticalErrorWindow().toNanos(),
                 timings.criticalStateExpire().toNanos());
-        this.metrics = Metrics.create(settings.meterRegistry(), name, active::size, () -> criticalNow ? 1 : 0);
+        this.metrics = Metrics.create(settings.meterRegistry(), name, sessions::activeCount, () -> criticalNow ? 1 : 0);
         this.writer = new SessionWriter<>(this);
         this.commits = new CommitWriter<>(this, writer);
         this.messages = new MessageWriter<>(this);
         this.starter = new SessionStarter<>(this);
         this.autoSaver = new AutoSaver<>(this);
+        sessions.onActive(autoSaver::add);
+        sessions.onInactive(autoSaver::remove);
+        sessions.onGone(starter::wake);
         this.lease = new LeaseKeeper(this, settings.ioExecutor());
     }
 
@@ -448,7 +447,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     private void handleControl(ControlMessage message) {
         switch (message.kind()) {
             case TAKEOVER -> {
-                ActiveProfile<T> profile = active.get(message.key());
+                ActiveProfile<T> profile = sessions.active(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
                     writer.release(profile, message);
                 } else if (profile == null && !closing) {
@@ -457,7 +456,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             }
             case RELEASED -> starter.wake(message.key());
             case MESSAGE -> {
-                ActiveProfile<T> profile = active.get(message.key());
+                ActiveProfile<T> profile = sessions.active(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch()) {
                     writer.save(profile, false);
                 }
@@ -554,7 +553,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         return onLoop(() -> {
             requireOpen();
             return keys.run(key, () -> removeCurrent(key, REMOVE_ATTEMPTS)).thenApply(removed -> {
-                ActiveProfile<T> profile = active.get(key);
+                ActiveProfile<T> profile = sessions.active(key);
                 if (profile != null) {
                     // Its next write will find the record gone and end the session as lost; check now.
                     writer.save(profile, false);
@@ -597,7 +596,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public Optional<Profile<T>> activeProfile(String key) {
-        return Optional.ofNullable(active.get(key));
+        return Optional.ofNullable(sessions.active(key));
     }
 
     @Override
@@ -670,10 +669,10 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             closed = new CompletableFuture<>();
             starter.wakeAll();
             List<CompletableFuture<Void>> releases = new ArrayList<>();
-            for (ActiveProfile<T> profile : List.copyOf(active.values())) {
+            for (ActiveProfile<T> profile : sessions.allActive()) {
                 releases.add(writer.end(profile, LastSaveReason.SHUTDOWN));
             }
-            ending.values().forEach(p -> releases.add(p.ended));
+            sessions.allEnding().forEach(p -> releases.add(p.ended));
             // Starts are drained too: a start that never ended would keep close (and the lease) forever.
             CompletableFuture<Void> drained = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
                     .handle((v, e) -> null).thenCompose(v -> starter.idle());
@@ -737,6 +736,6 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public String toString() {
-        return "ProfileStore[" + name + ", server " + serverId + ", " + active.size() + " active]";
+        return "ProfileStore[" + name + ", server " + serverId + ", " + sessions.activeCount() + " active]";
     }
 }
