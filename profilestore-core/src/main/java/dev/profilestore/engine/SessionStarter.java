@@ -77,18 +77,18 @@ final class SessionStarter<T> {
         }
     }
 
-    /** Steps a decision can lead to. */
-    private sealed interface Step {
-        record Acquired(Outcome.Written written, Object data, byte[] dataJson, boolean takeover, boolean stolen)
-                implements Step {}
+    /** Steps a decision can lead to; {@code D} is the store's data type. */
+    private sealed interface Step<D> {
+        record Acquired<D>(Outcome.Written written, D data, byte[] dataJson, boolean takeover, boolean stolen)
+                implements Step<D> {}
         /** Wait for a wake-up or the fallback poll; {@code soon} re-checks on a short timer of its own. */
-        record Wait(boolean soon) implements Step {
+        record Wait<D>(boolean soon) implements Step<D> {
             Wait() {
                 this(false);
             }
         }
-        record Retry(Current current) implements Step {}
-        record Finish(SessionStart.Reason reason, String detail) implements Step {}
+        record Retry<D>(Current current) implements Step<D> {}
+        record Finish<D>(SessionStart.Reason reason, String detail) implements Step<D> {}
     }
 
     CompletableFuture<SessionStart<T>> start(String key, SessionOptions options) {
@@ -192,8 +192,7 @@ final class SessionStarter<T> {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private CompletableFuture<Step> decide(Job job, Current current) {
+    private CompletableFuture<Step<T>> decide(Job job, Current current) {
         long nowMs = engine.scheduler.instant().toEpochMilli();
         if (current.isMissing()) {
             return createMessageBox(job.key);
@@ -218,21 +217,21 @@ final class SessionStarter<T> {
             return tookOver(job, current, env, data, json, RecordWrite.Versioning.PRESERVE_PREVIOUS, nowMs);
         }
         Envelope env = current.env().copy();
-        Object data;
+        T data;
         byte[] json;
         try {
             data = engine.codec.decode(env.data, env.dataVersion);
             // Serialized once before the lock is taken: data this server could never save (a getter that throws
             // on old data) fails the start with the reason, and no lock is left behind.
-            json = engine.codec.serialize((T) data);
+            json = engine.codec.serialize(data);
         } catch (UnsupportedFormatException e) {
-            return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
+            return CompletableFuture.completedFuture(new Step.Finish<>(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
         Envelope.Lock lock = env.meta.lock;
         ActiveProfile<T> endingHere = engine.sessions.ending(job.key);
         if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
             // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
-            return CompletableFuture.completedFuture(new Step.Wait());
+            return CompletableFuture.completedFuture(new Step.Wait<>());
         }
         Envelope.Takeover pending = env.meta.takeover;
         if (lock == null && pending != null && !pending.sessionId().equals(job.sessionId) && !job.options.steal()) {
@@ -251,11 +250,11 @@ final class SessionStarter<T> {
         if (!job.requested && env.meta.takeover == null) {
             // First ask: send the request before checking the holder's lease, so a live holder starts its
             // release one round trip sooner; the check follows, and a dead lease sends us round again.
-            return request(job, current, env, lock, nowMs).thenCompose(step -> !(step instanceof Step.Wait)
+            return request(job, current, env, lock, nowMs).thenCompose(step -> !(step instanceof Step.Wait<T>)
                     ? CompletableFuture.completedFuture(step)
                     : engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
                         job.holderLeaseEndsIn = remaining;
-                        return remaining.isZero() ? new Step.Retry(null) : step;
+                        return remaining.isZero() ? new Step.Retry<>(null) : step;
                     }));
         }
         return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
@@ -266,27 +265,27 @@ final class SessionStarter<T> {
             Envelope.Takeover takeover = env.meta.takeover;
             boolean ours = takeover != null && takeover.sessionId().equals(job.sessionId);
             if (job.requested && !ours) {
-                return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
+                return CompletableFuture.completedFuture(new Step.Finish<>(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
                         "server " + (takeover == null ? "?" : takeover.serverId()) + " asked for the profile after this one"));
             }
             if (ours) {
                 // Our request stands: remind the holder (the first hint may have been lost) and wait.
                 engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
-                return CompletableFuture.completedFuture(new Step.Wait());
+                return CompletableFuture.completedFuture(new Step.Wait<>());
             }
             return request(job, current, env, lock, nowMs);
         });
     }
 
     /** Writes this start's takeover request into the record and tells the holder's server. */
-    private CompletableFuture<Step> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
+    private CompletableFuture<Step<T>> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
         env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs,
                 engine.leaseId);
         return engine.update(job.key, current, c -> c.revision() == current.revision()
                 ? Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
-                return new Step.Retry(aborted.current());
+                return new Step.Retry<>(aborted.current());
             }
             if (!job.requested) {
                 job.requested = true;
@@ -296,7 +295,7 @@ final class SessionStarter<T> {
             engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
                     current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs(),
                     asked.leaseId()));
-            return new Step.Wait();
+            return new Step.Wait<>();
         });
     }
 
@@ -305,10 +304,10 @@ final class SessionStarter<T> {
      * make that requester lose a handoff it was promised (the original lets the newcomer win). Wait a
      * grace period (measured on our own clock) unless the requester's server is gone.
      */
-    private CompletableFuture<Step> reservedForAnother(Job job, Current current, Envelope env, Object data, byte[] json,
+    private CompletableFuture<Step<T>> reservedForAnother(Job job, Current current, Envelope env, T data, byte[] json,
                                                        Envelope.Takeover pending, long nowMs) {
         if (job.requested) {
-            return CompletableFuture.completedFuture(new Step.Finish(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
+            return CompletableFuture.completedFuture(new Step.Finish<>(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
                     "server " + pending.serverId() + " asked for the profile after this one"));
         }
         long now = engine.scheduler.nanoTime();
@@ -322,7 +321,7 @@ final class SessionStarter<T> {
         }
         // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
         return engine.call(() -> engine.storage.leaseRemaining(pending.lease())).thenCompose(left -> !left.isZero()
-                ? CompletableFuture.completedFuture(new Step.Wait(true))
+                ? CompletableFuture.completedFuture(new Step.Wait<>(true))
                 : acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
@@ -331,7 +330,7 @@ final class SessionStarter<T> {
     }
 
     /** Takes the lock on a record whose data is replaced, however it is held: the lock rules still apply. */
-    private CompletableFuture<Step> tookOver(Job job, Current current, Envelope env, T data, byte[] json,
+    private CompletableFuture<Step<T>> tookOver(Job job, Current current, Envelope env, T data, byte[] json,
                                              RecordWrite.Versioning versioning, long nowMs) {
         Envelope.Lock lock = env.meta.lock;
         if (lock != null && !lock.lease().equals(engine.leaseId) && !job.options.steal()) {
@@ -339,7 +338,7 @@ final class SessionStarter<T> {
             return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(left -> left.isZero()
                     || job.requested && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()
                     ? acquire(job, current, env, data, json, versioning, true, false, nowMs)
-                    : CompletableFuture.completedFuture(new Step.Wait()));
+                    : CompletableFuture.completedFuture(new Step.Wait<>()));
         }
         return acquire(job, current, env, data, json, versioning, false, false, nowMs);
     }
@@ -349,12 +348,12 @@ final class SessionStarter<T> {
      * record: the epoch is derived from that record's revision (see {@link #acquire}), and a removed key's
      * storage revision floor is what makes its next epoch higher than every earlier one.
      */
-    private CompletableFuture<Step> createMessageBox(String key) {
+    private CompletableFuture<Step<T>> createMessageBox(String key) {
         return engine.update(key, Current.missing(), c -> c.isMissing()
                 ? new Plan.Write(new Envelope(), null, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> switch (outcome) {
-                    case Outcome.Aborted aborted -> new Step.Retry(aborted.current());
-                    case Outcome.Written w -> new Step.Retry(Current.cached(w.revision(), w.env(), w.updatedAt(), w.updatedAt()));
+                    case Outcome.Aborted aborted -> new Step.Retry<>(aborted.current());
+                    case Outcome.Written w -> new Step.Retry<>(Current.cached(w.revision(), w.env(), w.updatedAt(), w.updatedAt()));
                 });
     }
 
@@ -364,7 +363,7 @@ final class SessionStarter<T> {
      * for a key, whatever was removed, erased, imported or found corrupt in between; a count kept in the
      * record could not promise that.
      */
-    private CompletableFuture<Step> acquire(Job job, Current current, Envelope env, Object data, byte[] json,
+    private CompletableFuture<Step<T>> acquire(Job job, Current current, Envelope env, T data, byte[] json,
                                             RecordWrite.Versioning versioning, boolean takeover, boolean stolen, long nowMs) {
         env.meta.loadCount++;
         env.meta.lock = new Envelope.Lock(engine.settings.appId(), engine.serverId, job.sessionId, current.revision() + 1,
@@ -375,22 +374,21 @@ final class SessionStarter<T> {
                 ? Plan.Write.lockOnly(env, versioning)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
-                return new Step.Retry(aborted.current());
+                return new Step.Retry<>(aborted.current());
             }
-            return new Step.Acquired((Outcome.Written) outcome, data, json, takeover, stolen);
+            return new Step.Acquired<>((Outcome.Written) outcome, data, json, takeover, stolen);
         });
     }
 
-    @SuppressWarnings("unchecked")
-    private void onStep(Job job, Step step) {
+    private void onStep(Job job, Step<T> step) {
         switch (step) {
-            case Step.Retry retry -> attempt(job, retry.current());
-            case Step.Finish finish -> finish(job, new SessionStart.NotStarted<>(finish.reason(), finish.detail()));
-            case Step.Wait wait when job.wakeRequested -> {
+            case Step.Retry<T> retry -> attempt(job, retry.current());
+            case Step.Finish<T> finish -> finish(job, new SessionStart.NotStarted<>(finish.reason(), finish.detail()));
+            case Step.Wait<T> wait when job.wakeRequested -> {
                 job.wakeRequested = false;
                 attempt(job, null);
             }
-            case Step.Wait wait -> {
+            case Step.Wait<T> wait -> {
                 Duration delay = wait.soon() ? job.reservedPoll.next() : job.poll.next();
                 if (job.holderLeaseEndsIn != null && job.holderLeaseEndsIn.compareTo(delay) < 0) {
                     // The holder's lease runs out before the next poll: look again right after it does.
@@ -408,7 +406,7 @@ final class SessionStarter<T> {
                     }
                 }));
             }
-            case Step.Acquired acquired -> {
+            case Step.Acquired<T> acquired -> {
                 if (acquired.takeover() || acquired.stolen()) {
                     engine.metrics.takeover(acquired.stolen());
                 }
@@ -425,7 +423,7 @@ final class SessionStarter<T> {
                     // so it ends its session now rather than at its next auto-save.
                     engine.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
                 }
-                ActiveProfile<T> profile = newProfile(job, written, (T) acquired.data(), acquired.dataJson());
+                ActiveProfile<T> profile = newProfile(job, written, acquired.data(), acquired.dataJson());
                 engine.sessions.activate(profile);
                 if (job.requested) {
                     engine.metrics.handoff(engine.scheduler.nanoTime() - job.requestedNanos);
