@@ -90,6 +90,23 @@ final class Envelope {
         return meta == null;
     }
 
+    /**
+     * A new profile's envelope created at {@code nowMs}, keeping the messages (and the senders' numbers) of
+     * {@code previous}: a message box, or a value being replaced (null when there is none or it is not ours).
+     */
+    static Envelope freshProfile(Envelope previous, long nowMs, int dataVersion) {
+        Envelope env = new Envelope();
+        if (previous != null) {
+            env.messages = new ArrayList<>(previous.messages);
+            env.lastMessageId = previous.lastMessageId;
+            env.copySendersFrom(previous);
+        }
+        env.meta = new Meta();
+        env.meta.createdMs = nowMs;
+        env.dataVersion = dataVersion;
+        return env;
+    }
+
     /** A copy the engine may change freely; the data tree and message bodies are shared, never mutated. */
     Envelope copy() {
         Envelope c = new Envelope();

@@ -198,7 +198,8 @@ final class SessionStarter<T> {
             return createMessageBox(job.key);
         }
         if (current.corrupt() != null || current.env().isMessageBox()) {
-            Envelope env = engine.writer.freshEnvelope(current);
+            Envelope env = Envelope.freshProfile(current.env(), engine.scheduler.instant().toEpochMilli(),
+                    engine.codec.formatVersion());
             T data = engine.codec.newData();
             byte[] json = engine.codec.serialize(data);
             env.data = engine.codec.tree(json);

@@ -9,7 +9,6 @@ import dev.profilestore.SessionLostException;
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.RecordWrite;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -399,7 +398,7 @@ final class SessionWriter<T> {
         TreeSet<Long> userIds = new TreeSet<>(view.userIds);
         Set<Long> processed = Set.copyOf(view.processed);
         return engine.keys.run(view.key, () -> engine.update(view.key, null, current -> {
-            Envelope env = current.isProfile() ? current.env().copy() : freshEnvelope(current);
+            Envelope env = current.isProfile() ? current.env().copy() : Envelope.freshProfile(current.env(), engine.scheduler.instant().toEpochMilli(), engine.codec.formatVersion());
             long now = engine.scheduler.instant().toEpochMilli();
             env.messages.removeIf(m -> processed.contains(m.id()));
             env.metadata = metadata;
@@ -429,20 +428,4 @@ final class SessionWriter<T> {
             }
         });
     }
-
-    /** A new profile's record, keeping any messages already waiting at the key. */
-    Envelope freshEnvelope(Current current) {
-        Envelope env = new Envelope();
-        if (current.env() != null) {
-            env.messages = new ArrayList<>(current.env().messages);
-            env.lastMessageId = current.env().lastMessageId;
-            env.copySendersFrom(current.env());
-        }
-        env.meta = new Envelope.Meta();
-        env.meta.createdMs = engine.scheduler.instant().toEpochMilli();
-        env.dataVersion = engine.codec.formatVersion();
-        env.metadata = engine.envelopes.metadataTree(java.util.Map.of());
-        return env;
-    }
-
 }
