@@ -152,6 +152,13 @@ public interface ProfileStore<T> extends AutoCloseable {
     boolean isCriticalState();
 
     /**
+     * The store's health: lease, critical state, reachability and queue depths. Returns at once, from any thread.
+     *
+     * @return a snapshot of the store's health
+     */
+    StoreHealth health();
+
+    /**
      * Shuts down: stops new work, ends every session with a last save ({@link LastSaveReason#SHUTDOWN}),
      * waits for them up to the close timeout, and releases this server's lease.
      */
