@@ -98,6 +98,25 @@ class DocSnippetsTest {
         return tests.stream();
     }
 
+    @TestFactory
+    Stream<DynamicTest> everyJsonBlockOfTheDocs_parses() throws IOException {
+        Pattern json = Pattern.compile("(?m)^```json\\n(.*?)^```", Pattern.DOTALL);
+        List<DynamicTest> tests = new ArrayList<>();
+        try (Stream<Path> files = Files.list(ROOT.resolve("docs"))) {
+            for (Path doc : files.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                Matcher m = json.matcher(Files.readString(doc));
+                while (m.find()) {
+                    String block = m.group(1);
+                    tests.add(DynamicTest.dynamicTest(ROOT.relativize(doc).toString(),
+                            () -> assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(block).isObject())
+                                    .isTrue()));
+                }
+            }
+        }
+        assertThat(tests).as("the Grafana dashboard in docs/operations.md").isNotEmpty();
+        return tests.stream();
+    }
+
     private static void assertCompiles(String where, String code) {
         Matcher type = TOP_LEVEL_TYPE.matcher(code);
         JavaFileObject source = type.find()

@@ -44,7 +44,16 @@ class MetricsServerTest {
             assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
             assertThat(metrics.body()).contains("profilestore_sessions_active{store=\"PlayerStore\"} 1.0")
                     .contains("profilestore_critical{store=\"PlayerStore\"} 0.0")
-                    .contains("profilestore_starts_seconds_count{outcome=\"started\",store=\"PlayerStore\"} 1");
+                    .contains("profilestore_starts_seconds_count{outcome=\"started\",store=\"PlayerStore\"} 1")
+                    // every name docs/operations.md uses in its dashboard and alert rules
+                    .contains("profilestore_handoff_seconds_bucket{store=\"PlayerStore\",le=")
+                    .contains("profilestore_saves_seconds_count{store=\"PlayerStore\"}")
+                    .contains("profilestore_saves_failed_total{store=\"PlayerStore\"} 0.0")
+                    .contains("profilestore_saves_skipped_total{store=\"PlayerStore\"} 0.0")
+                    .contains("profilestore_sessions_lost_total{store=\"PlayerStore\"} 0.0")
+                    .contains("profilestore_takeovers_total{kind=\"steal\",store=\"PlayerStore\"} 0.0")
+                    .contains("profilestore_keys_busy{store=\"PlayerStore\"}")
+                    .contains("profilestore_io_queue{store=\"PlayerStore\"}");
 
             await().until(() -> store.health().healthy());
             assertThat(get(server, "/metrics").body()).contains("profilestore_lease_live{store=\"PlayerStore\"} 1.0")
