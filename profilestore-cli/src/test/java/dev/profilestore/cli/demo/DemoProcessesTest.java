@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +27,9 @@ class DemoProcessesTest {
 
     @Test
     void demoProcessesJson_withSigkills_takesProfilesOverAndAuditsClean() throws Exception {
+        // Database servers other tests of this JVM started (and stop at its exit) are not the demo's.
+        Set<Long> before = ProcessHandle.current().descendants().map(ProcessHandle::pid)
+                .collect(Collectors.toSet());
         var out = new ByteArrayOutputStream();
         var err = new ByteArrayOutputStream();
         int exit = Main.run(new String[] {"demo", "--processes", "--json", "--seed", "11", "--servers", "3",
@@ -49,7 +54,8 @@ class DemoProcessesTest {
         assertThat(r.path("profiles").asInt()).isEqualTo(20);
         assertThat(stderr).as("progress goes to standard error").contains("server processes up", "auditing");
         await("no server process outlives the demo").atMost(Duration.ofSeconds(10))
-                .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
+                .until(() -> ProcessHandle.current().descendants()
+                        .noneMatch(h -> h.isAlive() && !before.contains(h.pid())));
     }
 
     @Test
