@@ -76,6 +76,13 @@ public final class Oracle {
         boolean released;
         long sinceNanos;
         int sessions;
+        /**
+         * A start seen while a live server's session of this key had not reported its end: the problem, unless
+         * that end arrives later. Each server reports on its own threads, so a holder's end (after its release
+         * landed) can reach the oracle after the next holder's start.
+         */
+        Problem overlap;
+        long overlappedEpoch;
     }
 
     private final Map<String, History> keys = new TreeMap<>();
@@ -108,8 +115,9 @@ public final class Oracle {
         if (h.sessions == 0) {
             kind = StartKind.NEW;
         } else if (h.active && !crashedServers.contains(h.server)) {
-            problem(Kind.INVARIANT, key + ": " + serverId + " started epoch " + epoch + " while " + h.server
-                    + " still held epoch " + h.epoch + " (two sessions active at once)");
+            h.overlap = new Problem(Kind.INVARIANT, key + ": " + serverId + " started epoch " + epoch + " while "
+                    + h.server + " still held epoch " + h.epoch + " (two sessions active at once)");
+            h.overlappedEpoch = h.epoch;
             kind = StartKind.TAKEOVER;
         } else if (h.active || !h.released && crashedServers.contains(h.server)) {
             // The holder crashed, or crashed while releasing. (A live server's release acknowledgement may reach
@@ -174,6 +182,9 @@ public final class Oracle {
         if (reason == SessionEndReason.LOST && !serverCrashed) {
             lostSessions++;
         }
+        if (h.overlap != null && h.overlappedEpoch == epoch) {
+            h.overlap = null; // it had ended; its report came after the next start's
+        }
         if (h.epoch == epoch && h.active) {
             endSession(h, nowNanos);
         }
@@ -183,6 +194,9 @@ public final class Oracle {
     public synchronized void serverCrashed(String serverId, long nowNanos) {
         crashedServers.add(serverId);
         for (History h : keys.values()) {
+            if (h.overlap != null && h.overlap.detail().contains(" while " + serverId + " still held")) {
+                h.overlap = null;
+            }
             if (h.active && serverId.equals(h.server)) {
                 endSession(h, nowNanos);
                 h.endedByCrash = true;
@@ -223,7 +237,14 @@ public final class Oracle {
 
     /** Problems found so far. */
     public synchronized List<Problem> problems() {
-        return List.copyOf(problems);
+        return allProblems();
+    }
+
+    /** The problems found, and the overlaps whose earlier session never reported its end. */
+    private List<Problem> allProblems() {
+        List<Problem> all = new ArrayList<>(problems);
+        keys.values().stream().map(h -> h.overlap).filter(java.util.Objects::nonNull).forEach(all::add);
+        return all;
     }
 
     private boolean consistent(History h, long ops, long chain) {
@@ -285,7 +306,7 @@ public final class Oracle {
                 stored.put(key, h.log.stream().map(Entry::op).toList());
             }
         });
-        return Ledger.settle(stored, finals, pendingMessages, requested, problems);
+        return Ledger.settle(stored, finals, pendingMessages, requested, allProblems());
     }
 
     /**
