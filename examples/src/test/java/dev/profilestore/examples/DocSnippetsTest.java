@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DocSnippetsTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Pattern BLOCK = Pattern.compile("(?m)^```java\\n(.*?)^```", Pattern.DOTALL);
+    /** A java block, also one indented inside a list item (its indent is stripped before compiling). */
+    private static final Pattern BLOCK = Pattern.compile("(?m)^( *)```java\\n(.*?)^ *```", Pattern.DOTALL);
     private static final Pattern TOP_LEVEL_TYPE =
             Pattern.compile("(?m)^(?:public\\s+)?(?:final\\s+)?(?:class|record|interface|enum)\\s+(\\w+)");
 
@@ -90,11 +91,11 @@ class DocSnippetsTest {
             while (m.find()) {
                 int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 2;
                 String where = ROOT.relativize(doc) + ":" + line;
-                String code = m.group(1);
+                String code = m.group(2).replaceAll("(?m)^" + m.group(1), "");
                 tests.add(DynamicTest.dynamicTest(where, () -> assertCompiles(where, code)));
             }
         }
-        assertThat(tests).as("java blocks found in the docs").hasSizeGreaterThanOrEqualTo(5);
+        assertThat(tests).as("java blocks found in the docs").hasSizeGreaterThanOrEqualTo(7);
         return tests.stream();
     }
 
