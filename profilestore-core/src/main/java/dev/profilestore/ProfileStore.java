@@ -61,6 +61,17 @@ public interface ProfileStore<T> extends AutoCloseable {
     SessionStart<T> startSession(String key, SessionOptions options);
 
     /**
+     * Blocking twin of {@link #startSessionAsync(String)}: starts a session with default options. For virtual
+     * threads; not on the callback executor.
+     *
+     * @param key the profile key
+     * @return the profile, or the reason it did not start
+     */
+    default SessionStart<T> startSession(String key) {
+        return startSession(key, SessionOptions.defaults());
+    }
+
+    /**
      * Appends a durable message to a profile, online or offline, and nudges its holder. Completes when
      * the message is written; retries store errors with backoff until the store closes.
      *
@@ -139,6 +150,13 @@ public interface ProfileStore<T> extends AutoCloseable {
 
     /** Whether many store errors happened recently. */
     boolean isCriticalState();
+
+    /**
+     * The store's health: lease, critical state, reachability and queue depths. Returns at once, from any thread.
+     *
+     * @return a snapshot of the store's health
+     */
+    StoreHealth health();
 
     /**
      * Shuts down: stops new work, ends every session with a last save ({@link LastSaveReason#SHUTDOWN}),

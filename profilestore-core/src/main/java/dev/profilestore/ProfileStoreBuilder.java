@@ -87,7 +87,11 @@ public final class ProfileStoreBuilder<T> {
         this.template = Objects.requireNonNull(template, "template");
     }
 
-    /** Where profiles are kept. Default: the embedded default storage (the SQLite module), if on the class path. */
+    /**
+     * Where profiles are kept. Default: the embedded default storage (the SQLite module), if on the class path.
+     * The store does not close a storage given here (it may be shared by several stores): close it after the
+     * store. Messaging the store opened itself over this storage is closed with the store.
+     */
     public ProfileStoreBuilder<T> storage(Storage storage) {
         this.storage = Objects.requireNonNull(storage, "storage");
         return this;

@@ -68,7 +68,7 @@ public final class Main implements Runnable {
             }
             if (cause instanceof CliException || cause instanceof ProfileStoreException
                     || cause instanceof IllegalArgumentException) {
-                err.println("profilestore: error: " + StoreUri.firstLine(cause.getMessage()));
+                err.println("profilestore: error: " + CliStore.firstLine(cause.getMessage()));
                 return CliException.EXIT_BAD_INPUT;
             }
             err.println("profilestore: internal error: " + cause);
@@ -76,7 +76,7 @@ public final class Main implements Runnable {
             return 3;
         });
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("profilestore: error: " + StoreUri.firstLine(e.getMessage()));
+            err.println("profilestore: error: " + CliStore.firstLine(e.getMessage()));
             err.println("(see: profilestore " + e.getCommandLine().getCommandName() + " --help)");
             return CliException.EXIT_BAD_INPUT;
         });

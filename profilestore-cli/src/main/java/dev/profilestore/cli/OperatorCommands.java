@@ -1,5 +1,6 @@
 package dev.profilestore.cli;
 
+import dev.profilestore.StoreConnection;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.MissingNode;
@@ -107,16 +108,16 @@ public final class OperatorCommands {
                 return ProfileRecords.decode(payload);
             } catch (CorruptProfileException e) {
                 throw new CliException(what + " is not a readable ProfileStore record (a foreign or corrupt value): "
-                        + StoreUri.firstLine(e.getMessage()));
+                        + CliStore.firstLine(e.getMessage()));
             }
         }
 
-        StoredRecord requireRecord(OpenedStore s, String key) {
+        StoredRecord requireRecord(StoreConnection s, String key) {
             return s.storage().read(name(), key).orElseThrow(() -> new CliException("no profile '" + key
                     + "' in store '" + name() + "' of " + s.description()));
         }
 
-        ProfileStore<JsonNode> profileStore(OpenedStore s, String role) {
+        ProfileStore<JsonNode> profileStore(StoreConnection s, String role) {
             var builder = ProfileStore.builder(name(), JsonNode.class, JsonNodeFactory.instance::objectNode)
                     .storage(s.storage())
                     .serverId("cli-" + role + "-" + UUID.randomUUID().toString().substring(0, 8))
@@ -175,7 +176,7 @@ public final class OperatorCommands {
         @Override
         public Integer call() {
             String k = key(key);
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 StoredRecord rec = requireRecord(s, k);
                 StoredProfile p = decode("profile '" + k + "'", rec.payload());
                 LockInfo lock = p.lock().map(l -> new LockInfo(l.serverId(), l.sessionId(), l.epoch(), l.since(),
@@ -249,7 +250,7 @@ public final class OperatorCommands {
             if (limit <= 0) {
                 throw new CliException("--limit must be positive, was " + limit);
             }
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 if (!s.storage().capabilities().versions()) {
                     throw new CliException(s.description() + " keeps no versions");
                 }
@@ -294,7 +295,7 @@ public final class OperatorCommands {
         @Override
         public Integer call() throws Exception {
             String k = key(key);
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 StoredRecord old = s.storage().readVersion(name(), k, version).orElseThrow(() -> new CliException(
                         "no version '" + version + "' of profile '" + k + "' in store '" + name() + "' (see: profilestore"
                                 + " versions " + k + ")"));
@@ -353,7 +354,7 @@ public final class OperatorCommands {
 
         @Override
         public Integer call() {
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 List<String> keys = s.storage().keysByUserId(name(), userId);
                 if (!dryRun) {
                     for (String k : keys) {
@@ -400,7 +401,7 @@ public final class OperatorCommands {
         @Override
         public Integer call() {
             List<SessionRow> rows = new ArrayList<>();
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 Storage st = s.storage();
                 Map<String, Boolean> live = new HashMap<>();
                 String after = null;
@@ -474,7 +475,7 @@ public final class OperatorCommands {
                 throw new CliException("release clears the lock of '" + k + "' without asking its holder, whose unsaved"
                         + " changes are then lost; pass --force to do it");
             }
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 StoredRecord rec = requireRecord(s, k);
                 StoredProfile p = decode("profile '" + k + "'", rec.payload());
                 if (p.lock().isEmpty() && p.takeover().isEmpty()) {
@@ -523,7 +524,7 @@ public final class OperatorCommands {
 
         @Override
         public Integer call() throws IOException {
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.EXISTING)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
                 if (output != null && Files.exists(output)) {
                     throw new CliException("output file " + output + " exists already; not overwriting it");
                 }
@@ -622,7 +623,7 @@ public final class OperatorCommands {
         }
 
         private int write(List<Line> lines) {
-            try (OpenedStore s = opts.open(StoreUri.OpenMode.CREATE)) {
+            try (StoreConnection s = opts.open(CliStore.OpenMode.CREATE)) {
                 description = " of " + s.description();
                 Map<String, StoredRecord> existing = new HashMap<>();
                 for (Line l : lines) {
@@ -698,7 +699,7 @@ public final class OperatorCommands {
             try {
                 node = Output.PLAIN.readTree(text);
             } catch (IOException e) {
-                throw new BadLine("not JSON: " + StoreUri.firstLine(e.getMessage()));
+                throw new BadLine("not JSON: " + CliStore.firstLine(e.getMessage()));
             }
             if (!node.isObject()) {
                 throw new BadLine("not a JSON object");
@@ -728,7 +729,7 @@ public final class OperatorCommands {
                 unlocked = ProfileRecords.withoutLock(raw);
             } catch (CorruptProfileException | dev.profilestore.UnsupportedFormatException | IOException e) {
                 throw new BadLine("key '" + key + "' is not a well-formed ProfileStore record: "
-                        + StoreUri.firstLine(e.getMessage()));
+                        + CliStore.firstLine(e.getMessage()));
             }
             // The codec accepts a JSON null as data, but no data class can be loaded from it: a session start of
             // such a record cannot complete. A message box (a key sent messages, never started) has no data at all.

@@ -1,5 +1,6 @@
 package dev.profilestore.cli;
 
+import dev.profilestore.StoreConnection;
 import dev.profilestore.Names;
 import picocli.CommandLine.Option;
 
@@ -9,8 +10,8 @@ import java.time.Duration;
 public final class StoreOptions {
 
     /** The store URI. */
-    @Option(names = "--store", paramLabel = "URI", defaultValue = StoreUri.DEFAULT,
-            description = "Where the profiles live: sqlite:PATH or memory: (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--store", paramLabel = "URI", defaultValue = CliStore.DEFAULT,
+            description = "Where the profiles live: sqlite:PATH, memory:, postgres://, redis://, rediss://, mysql:// or mariadb:// (default: ${DEFAULT-VALUE}).")
     public String store;
 
     /** The store name inside it. */
@@ -28,9 +29,9 @@ public final class StoreOptions {
     public double lockTimeoutSeconds;
 
     /** Parses and opens the store. */
-    public OpenedStore open(StoreUri.OpenMode mode) {
+    public StoreConnection open(CliStore.OpenMode mode) {
         checkStoreName();
-        return StoreUri.parse(store).open(mode, lockTimeout());
+        return CliStore.open(store, mode, lockTimeout());
     }
 
     /** The lock timeout as a duration. */

@@ -1,5 +1,7 @@
 package dev.profilestore.cli;
 
+import dev.profilestore.StoreUri;
+import dev.profilestore.StoreConnection;
 import dev.profilestore.sqlite.SqliteStorage;
 import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.testkit.sim.NamespacedStorage;
@@ -102,7 +104,7 @@ final class TortureCommand implements Callable<Integer> {
 
     /** A store per seed: a fresh SQLite file in a directory, or a namespace of one shared database. */
     private static StorageFactory storage(String uri) {
-        StoreUri parsed = StoreUri.parse(uri);
+        StoreUri parsed = CliStore.parse(uri);
         if (parsed instanceof StoreUri.Memory) {
             return StorageFactory.inMemory();
         }
@@ -117,20 +119,20 @@ final class TortureCommand implements Callable<Integer> {
             return clock -> SqliteStorage.open(dir.resolve("torture-" + n.incrementAndGet() + ".db"));
         }
         // One database for every seed: open it once now, so a bad URI fails before any seed runs.
-        parsed.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(10)).close();
+        CliStore.open(parsed, CliStore.OpenMode.CREATE, Duration.ofSeconds(10)).close();
         String run = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         AtomicLong n = new AtomicLong();
         return clock -> {
-            OpenedStore opened = parsed.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(10));
+            StoreConnection opened = CliStore.open(parsed, CliStore.OpenMode.CREATE, Duration.ofSeconds(10));
             return new NamespacedStorage(new ClosingStorage(opened), "t" + run + "-" + n.incrementAndGet() + "-");
         };
     }
 
     /** The opened backend's storage; closing it closes the backend's messaging too. */
     private static final class ClosingStorage extends ForwardingStorage {
-        private final OpenedStore opened;
+        private final StoreConnection opened;
 
-        ClosingStorage(OpenedStore opened) {
+        ClosingStorage(StoreConnection opened) {
             super(opened.storage());
             this.opened = opened;
         }

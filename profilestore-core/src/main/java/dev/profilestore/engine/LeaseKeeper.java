@@ -30,6 +30,9 @@ final class LeaseKeeper {
     private final ExecutorService ownThreads;
     private Scheduler.Cancellable timer;
     private volatile boolean ready;
+    /** Scheduler time of the last successful renewal, and whether the latest one failed: for {@code health()}. */
+    private volatile long renewedAtNanos;
+    private volatile boolean lastFailed;
     private boolean stopped;
     private int inFlight;
     /** Completes when the first renewal has been tried, whatever its outcome. */
@@ -64,6 +67,16 @@ final class LeaseKeeper {
         return ready;
     }
 
+    /** Whether the lease was renewed within its duration in the store. */
+    boolean isLive() {
+        return ready && engine.scheduler.nanoTime() - renewedAtNanos < engine.timings.leaseInStore().toNanos();
+    }
+
+    /** Whether the latest renewal answered successfully. */
+    boolean lastRenewalSucceeded() {
+        return ready && !lastFailed;
+    }
+
     /** Completes once the first renewal has been tried, so a start made right after build waits for it. */
     CompletableFuture<Void> firstAttempt() {
         return firstAttempt;
@@ -87,8 +100,11 @@ final class LeaseKeeper {
         }).whenComplete((v, e) -> {
             inFlight--;
             if (e != null) {
+                lastFailed = true;
                 engine.reportError("lease renewal failed", "", e);
             } else {
+                renewedAtNanos = engine.scheduler.nanoTime();
+                lastFailed = false;
                 ready = true;
             }
             firstAttempt.complete(null);

@@ -18,6 +18,7 @@ import dev.profilestore.SortDirection;
 import dev.profilestore.StoreClosedException;
 import dev.profilestore.StorageException;
 import dev.profilestore.StoreError;
+import dev.profilestore.StoreHealth;
 import dev.profilestore.VersionQuery;
 import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.memory.InMemoryStorage;
@@ -651,6 +652,15 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     @Override
     public boolean isCriticalState() {
         return criticalNow;
+    }
+
+    @Override
+    public StoreHealth health() {
+        // ending and the key queue belong to the loop; their sizes are read racily on purpose, so a health
+        // check never waits behind a busy loop.
+        int ioQueue = ownedIoThreads instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : 0;
+        return new StoreHealth(lease.isLive(), criticalNow, lease.lastRenewalSucceeded(), closing, active.size(),
+                ending.size(), keys.busyKeys(), ioQueue);
     }
 
     void requireOpen() {

@@ -143,7 +143,7 @@ public final class RedisMessaging implements Messaging {
     }
 
     /**
-     * {@inheritDoc}
+     * Subscribes {@code listener} to {@code channel}.
      *
      * <p>Waits up to the command timeout for Redis to confirm the first subscription of a channel, so a
      * message published after this returns is delivered. If Redis is unreachable it returns anyway and

@@ -209,7 +209,7 @@ public final class RedisStorage implements Storage {
     }
 
     /**
-     * {@inheritDoc}
+     * Writes several profiles atomically: all or none.
      *
      * <p>One Lua script over all the profiles; supported only when not clustered (see the class
      * documentation). Writing the same key twice in one batch is rejected.

@@ -4,9 +4,10 @@ import ch.qos.logback.classic.Level;
 import dev.profilestore.cli.CliException;
 import dev.profilestore.cli.Durations;
 import dev.profilestore.cli.Main;
-import dev.profilestore.cli.OpenedStore;
+import dev.profilestore.StoreConnection;
 import dev.profilestore.cli.Output;
-import dev.profilestore.cli.StoreUri;
+import dev.profilestore.StoreUri;
+import dev.profilestore.cli.CliStore;
 import dev.profilestore.Names;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
             tempDir = Files.createTempDirectory("profilestore-demo-");
             uri = new StoreUri.Sqlite(tempDir.resolve("demo.db"));
         } else {
-            uri = StoreUri.parse(store);
+            uri = CliStore.parse(store);
         }
         if (processes && uri instanceof StoreUri.Memory) {
             throw new CliException("--processes needs a store that several processes can open (sqlite:PATH or a server"
@@ -114,7 +115,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
         DemoReport report;
-        try (OpenedStore opened = uri.open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(5))) {
+        try (StoreConnection opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
             prepare(opened);
             progress.accept("demo on " + opened.description() + ": " + servers + (processes ? " server processes, " : " servers, ")
                     + players + " players, " + duration.toMillis() / 1000.0 + " s, seed " + config.seed());
@@ -142,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
         return report.audit().clean() ? 0 : 1;
     }
 
-    private void prepare(OpenedStore opened) {
+    private void prepare(StoreConnection opened) {
         List<String> existing = opened.storage().listKeys(storeName, null, 1000);
         if (existing.isEmpty()) {
             return;

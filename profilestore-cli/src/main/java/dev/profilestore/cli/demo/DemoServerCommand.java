@@ -1,9 +1,10 @@
 package dev.profilestore.cli.demo;
 
 import dev.profilestore.cli.Durations;
-import dev.profilestore.cli.OpenedStore;
+import dev.profilestore.StoreConnection;
 import dev.profilestore.cli.Output;
-import dev.profilestore.cli.StoreUri;
+import dev.profilestore.StoreUri;
+import dev.profilestore.cli.CliStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -71,7 +72,7 @@ public final class DemoServerCommand implements Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        try (OpenedStore opened = StoreUri.parse(store).open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(5))) {
+        try (StoreConnection opened = CliStore.open(store, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
             GameServer server = new GameServer(serverId, number, seed, storeName, opened.storage(), opened.messaging(),
                     lease, autoSave, e -> out.line(e.toLine()));
             timer.scheduleAtFixedRate(() -> server.loop().execute(server::tick), tick.toMillis(), tick.toMillis(),

@@ -2,7 +2,7 @@ package dev.profilestore.cli.demo;
 
 import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionEndReason;
-import dev.profilestore.cli.OpenedStore;
+import dev.profilestore.StoreConnection;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +45,7 @@ public final class ProcessNetwork {
     private static final Duration STOP_MAX = Duration.ofSeconds(60);
 
     private final DemoConfig config;
-    private final OpenedStore opened;
+    private final StoreConnection opened;
     private final String storeUri;
     private final String storeName;
     private final Consumer<String> progress;
@@ -105,7 +105,7 @@ public final class ProcessNetwork {
      * @param serverLog receives the servers' own log lines, prefixed with their id (with {@code --verbose})
      * @param verbose whether the servers log library warnings
      */
-    public ProcessNetwork(DemoConfig config, OpenedStore opened, String storeUri, String storeName,
+    public ProcessNetwork(DemoConfig config, StoreConnection opened, String storeUri, String storeName,
                           Consumer<String> progress, Consumer<String> serverLog, boolean verbose) {
         this.config = config;
         this.opened = opened;

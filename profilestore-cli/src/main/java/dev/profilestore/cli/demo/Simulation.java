@@ -7,7 +7,7 @@ import dev.profilestore.ProfileView;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
-import dev.profilestore.cli.OpenedStore;
+import dev.profilestore.StoreConnection;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.testkit.faults.FaultyMessaging;
@@ -46,7 +46,7 @@ public final class Simulation {
     private static final Logger log = LoggerFactory.getLogger(Simulation.class);
 
     private final DemoConfig config;
-    private final OpenedStore opened;
+    private final StoreConnection opened;
     private final String storeName;
     private final Consumer<String> progress;
     private final Oracle oracle = new Oracle();
@@ -116,7 +116,7 @@ public final class Simulation {
      * @param storeName the ProfileStore name
      * @param progress receives a one-line status now and then (never standard output)
      */
-    public Simulation(DemoConfig config, OpenedStore opened, String storeName, Consumer<String> progress) {
+    public Simulation(DemoConfig config, StoreConnection opened, String storeName, Consumer<String> progress) {
         this.config = config;
         this.opened = opened;
         this.storeName = storeName;

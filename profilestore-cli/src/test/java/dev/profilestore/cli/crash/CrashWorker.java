@@ -3,7 +3,8 @@ package dev.profilestore.cli.crash;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionOptions;
-import dev.profilestore.cli.StoreUri;
+import dev.profilestore.StoreUri;
+import dev.profilestore.cli.CliStore;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class CrashWorker {
         int keys = Integer.parseInt(args[2]);
         Path stop = Path.of(args[3]);
         Random random = new Random(me.hashCode());
-        try (var opened = StoreUri.parse(uri).open(StoreUri.OpenMode.CREATE, Duration.ofSeconds(5));
+        try (var opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5));
              ProfileStore<Account> store = ProfileStore.builder("Crash", Account.class, Account::new)
                      .storage(opened.storage()).messaging(opened.messaging()).serverId(me)
                      .lease(Duration.ofSeconds(2)).autoSavePeriod(Duration.ofSeconds(10)).build()) {

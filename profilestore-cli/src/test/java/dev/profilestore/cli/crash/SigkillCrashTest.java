@@ -2,7 +2,8 @@ package dev.profilestore.cli.crash;
 
 import dev.profilestore.ProfileStore;
 import dev.profilestore.cli.EmbeddedRedis;
-import dev.profilestore.cli.StoreUri;
+import dev.profilestore.StoreUri;
+import dev.profilestore.cli.CliStore;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,7 +113,7 @@ final class SigkillCrashTest {
 
     private static void audit(String uri, Map<String, List<String>> acks) {
         Map<String, CrashWorker.Account> accounts = new HashMap<>();
-        try (var opened = StoreUri.parse(uri).open(StoreUri.OpenMode.EXISTING, Duration.ofSeconds(5));
+        try (var opened = CliStore.open(uri, CliStore.OpenMode.EXISTING, Duration.ofSeconds(5));
              var store = ProfileStore.builder("Crash", CrashWorker.Account.class, CrashWorker.Account::new)
                      .storage(opened.storage()).withoutMessaging().serverId("auditor").build()) {
             for (int k = 0; k < KEYS; k++) {

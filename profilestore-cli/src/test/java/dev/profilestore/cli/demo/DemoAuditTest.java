@@ -1,7 +1,8 @@
 package dev.profilestore.cli.demo;
 
-import dev.profilestore.cli.OpenedStore;
-import dev.profilestore.cli.StoreUri;
+import dev.profilestore.StoreConnection;
+import dev.profilestore.StoreUri;
+import dev.profilestore.cli.CliStore;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
@@ -27,7 +28,7 @@ class DemoAuditTest {
 
     private static DemoReport run(DemoConfig config, java.util.function.Consumer<dev.profilestore.spi.Storage> tamper)
             throws Exception {
-        try (OpenedStore store = new StoreUri.Memory().open(StoreUri.OpenMode.CREATE, Duration.ZERO)) {
+        try (StoreConnection store = CliStore.open("memory:", CliStore.OpenMode.CREATE, Duration.ZERO)) {
             return new Simulation(config, store, STORE, line -> { }).beforeAudit(tamper).run();
         }
     }
