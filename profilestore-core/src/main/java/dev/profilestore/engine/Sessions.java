@@ -102,4 +102,9 @@ final class Sessions<T> {
     int activeCount() {
         return active.size();
     }
+
+    /** Read racily off the loop by {@code health()}, which must never wait behind a busy loop. */
+    int endingCount() {
+        return ending.size();
+    }
 }

@@ -659,8 +659,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         // ending and the key queue belong to the loop; their sizes are read racily on purpose, so a health
         // check never waits behind a busy loop.
         int ioQueue = ownedIoThreads instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : 0;
-        return new StoreHealth(lease.isLive(), criticalNow, lease.lastRenewalSucceeded(), closing, active.size(),
-                ending.size(), keys.busyKeys(), ioQueue);
+        return new StoreHealth(lease.isLive(), criticalNow, lease.lastRenewalSucceeded(), closing,
+                sessions.activeCount(), sessions.endingCount(), keys.busyKeys(), ioQueue);
     }
 
     void requireOpen() {
