@@ -44,6 +44,11 @@ public record ConsoleConfig(Storage storage, Messaging messaging, String descrip
                 Duration.ofSeconds(30));
     }
 
+    /** A random token for {@link #secret}: 128 bits, in hex. */
+    public static String randomToken() {
+        return Auth.randomToken();
+    }
+
     /** This configuration with another metrics period. */
     public ConsoleConfig withMetricsPeriod(Duration period) {
         return new ConsoleConfig(storage, messaging, description, storeName, bind, secret, period, rollbackTimeout);

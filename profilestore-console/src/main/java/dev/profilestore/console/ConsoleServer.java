@@ -208,7 +208,7 @@ public final class ConsoleServer implements AutoCloseable {
                 if (!"yes".equals(r.param("confirm"))) {
                     throw new BadRequest("tick 'I understand' to force-release: the holder's unsaved changes are lost");
                 }
-                yield result(s, "Force release", k, actions.forceRelease(who, store, k));
+                yield result(s, "Force release", k, actions.forceRelease(who, store, k).outcome());
             }
             case "/action/erase" -> {
                 String raw = r.required("user_id");

@@ -155,35 +155,43 @@ public final class OperatorActions {
      * Clears a profile's lock without asking its holder, by a compare-and-set on the revision read. If the holder is
      * alive, its next save fails and its unsaved changes are lost.
      */
-    public ActionOutcome forceRelease(String operator, String storeName, String key) {
+    public ReleaseOutcome forceRelease(String operator, String storeName, String key) {
         Optional<StoredRecord> rec = storage.read(storeName, key);
         if (rec.isEmpty()) {
-            return recorded(operator, "release", storeName, key, new ActionOutcome(false, "no profile '" + key
-                    + "' in store '" + storeName + "'", 0, 0));
+            return released(operator, storeName, key, new ActionOutcome(false, "no profile '" + key
+                    + "' in store '" + storeName + "'", 0, 0), null, false);
         }
         long before = rec.get().revision();
         StoredProfile p;
         try {
             p = ProfileRecords.decode(rec.get().payload());
         } catch (CorruptProfileException | UnsupportedFormatException e) {
-            return recorded(operator, "release", storeName, key, new ActionOutcome(false, "profile '" + key
-                    + "' is not a readable ProfileStore record: " + firstLine(e.getMessage()), before, before));
+            return released(operator, storeName, key, new ActionOutcome(false, "profile '" + key
+                    + "' is not a readable ProfileStore record (a foreign or corrupt value): "
+                    + firstLine(e.getMessage()), before, before), null, false);
         }
         if (p.lock().isEmpty() && p.takeover().isEmpty()) {
-            return recorded(operator, "release", storeName, key, new ActionOutcome(true, "profile '" + key
-                    + "' is not locked; nothing was changed", before, before));
+            return released(operator, storeName, key, new ActionOutcome(true, "profile '" + key
+                    + "' is not locked; nothing was changed", before, before), null, false);
         }
         WriteResult result = storage.write(storeName, key, before, new RecordWrite(
                 ProfileRecords.withoutLock(rec.get().payload()), Set.copyOf(p.userIds()), RecordWrite.Versioning.NONE));
         if (!(result instanceof WriteResult.Written w)) {
-            return recorded(operator, "release", storeName, key, new ActionOutcome(false, "profile '" + key
+            return released(operator, storeName, key, new ActionOutcome(false, "profile '" + key
                     + "' changed while releasing (its holder saved); nothing was changed, try again", before,
-                    revision(storeName, key)));
+                    revision(storeName, key)), null, false);
         }
         SessionInfo l = p.lock().orElse(null);
-        return recorded(operator, "release", storeName, key, new ActionOutcome(true, "released '" + key + "'"
+        return released(operator, storeName, key, new ActionOutcome(true, "released '" + key + "'"
                 + (l == null ? " (cleared a takeover request)" : ": it was held by server " + l.serverId() + ", epoch "
-                + l.epoch() + "; that server's next save will fail and end its session"), before, w.revision()));
+                + l.epoch() + "; that server's next save will fail and end its session"), before, w.revision()), l,
+                true);
+    }
+
+    private ReleaseOutcome released(String operator, String storeName, String key, ActionOutcome o,
+                                    SessionInfo previous, boolean changed) {
+        record(operator, "release", storeName, key, o.message(), o);
+        return new ReleaseOutcome(o, previous, changed);
     }
 
     /** Right to erasure: deletes every profile tied to a user id, with all its saved versions. */
@@ -200,11 +208,6 @@ public final class OperatorActions {
                     new ActionOutcome(true, "", before, 0));
         }
         return keys;
-    }
-
-    private ActionOutcome recorded(String operator, String action, String storeName, String key, ActionOutcome o) {
-        record(operator, action, storeName, key, o.message(), o);
-        return o;
     }
 
     private void record(String operator, String action, String storeName, String target, String detail,

@@ -26,7 +26,7 @@ final class SvgChart {
         double min = Math.min(0, values.stream().mapToDouble(Double::doubleValue).min().orElse(0));
         double span = max - min == 0 ? 1 : max - min;
         double last = values.getLast();
-        b.append(": now ").append(fmt(last)).append(' ').append(Html.esc(unit)).append(", max ").append(fmt(max))
+        b.append(": now ").append(fmt(last)).append(unit.isEmpty() ? "" : " " + Html.esc(unit)).append(", max ").append(fmt(max))
                 .append("</figcaption><svg viewBox=\"0 0 ").append(W).append(' ').append(H)
                 .append("\" width=\"").append(W).append("\" height=\"").append(H).append("\" role=\"img\">")
                 .append("<rect x=\"0\" y=\"0\" width=\"").append(W).append("\" height=\"").append(H)
