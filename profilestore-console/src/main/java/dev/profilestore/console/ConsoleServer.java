@@ -107,7 +107,7 @@ public final class ConsoleServer implements AutoCloseable {
         } catch (BadRequest e) {
             reply = new Reply.Page(e.status, Html.page(e.status == 403 ? "Refused" : e.status == 404 ? "Not found"
                     : "Cannot do that", null, null, "<p id=\"error\">" + esc(e.getMessage()) + "</p>"
-                    + "<p><a href=\"javascript:history.back()\">Back</a> · <a href=\"/\">Sessions</a></p>"));
+                    + "<p><a href=\"/\">Sessions</a> · <a href=\"/find\">Find</a></p>"));
         } catch (ProfileStoreException e) {
             metrics.storeError(e);
             LOG.warn("console request {} {} failed on the store: {}", ex.getRequestMethod(), ex.getRequestURI(),
