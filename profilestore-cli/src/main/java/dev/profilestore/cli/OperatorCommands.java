@@ -16,6 +16,9 @@ import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
 import dev.profilestore.admin.ProfileRecords;
 import dev.profilestore.admin.StoredProfile;
+import dev.profilestore.console.OperatorActions;
+import dev.profilestore.console.ReleaseOutcome;
+import dev.profilestore.console.RollbackOutcome;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StoredRecord;
@@ -115,6 +118,11 @@ public final class OperatorCommands {
         StoredRecord requireRecord(StoreConnection s, String key) {
             return s.storage().read(name(), key).orElseThrow(() -> new CliException("no profile '" + key
                     + "' in store '" + name() + "' of " + s.description()));
+        }
+
+        /** The shared operator actions, which record what they do in the store's audit log. */
+        static OperatorActions actions(StoreConnection s) {
+            return new OperatorActions(s.storage(), s.messaging(), "cli");
         }
 
         ProfileStore<JsonNode> profileStore(StoreConnection s, String role) {
@@ -292,6 +300,9 @@ public final class OperatorCommands {
                 description = "Give up if the session cannot be had within this (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() throws Exception {
             String k = key(key);
@@ -308,31 +319,15 @@ public final class OperatorCommands {
                         .flatMap(StoredProfile::lock).map(SessionInfo::serverId);
                 holder.ifPresent(h -> err().println("profile '" + k + "' is held by server " + h
                         + "; asking it to save and release..."));
-                try (ProfileStore<JsonNode> store = profileStore(s, "rollback")) {
-                    ProfileView<JsonNode> view = store.getAsync(k, version).join().orElseThrow(() ->
-                            new CliException("no version '" + version + "' of profile '" + k + "'"));
-                    long deadline = System.nanoTime() + timeout.toNanos();
-                    SessionStart<JsonNode> start = store.startSession(k,
-                            SessionOptions.cancelWhen(() -> System.nanoTime() > deadline).withTimeout(timeout));
-                    if (!(start instanceof SessionStart.Started<JsonNode> started)) {
-                        var why = (SessionStart.NotStarted<JsonNode>) start;
-                        throw new CliException("could not take the session of '" + k + "' within " + timeout.toSeconds()
-                                + " s: " + why.reason() + " (" + why.detail() + "); nothing was changed");
-                    }
-                    Profile<JsonNode> profile = started.profile();
-                    long epoch = profile.epoch();
-                    CompletableFuture.runAsync(() -> profile.setData(view.data()), store.callbackExecutor()).join();
-                    profile.endSession();
-                    JsonNode now = decode("profile '" + k + "'", requireRecord(s, k).payload()).data();
-                    if (!now.equals(versionRecord.data()) && !now.equals(view.data())) {
-                        throw new CliException("the rollback of '" + k + "' did not land (another server took the profile"
-                                + " during it); check with: profilestore inspect " + k);
-                    }
-                    if (opts.json) {
-                        out().json(Map.of("key", k, "version", version, "epoch", epoch, "previous_holder", holder.orElse("")));
-                    } else {
-                        out().line("rolled back '" + k + "' to version " + version + " (session epoch " + epoch + ")");
-                    }
+                RollbackOutcome o = actions(s).rollback(operator.name, name(), k, version, timeout);
+                if (!o.outcome().ok()) {
+                    throw new CliException(o.outcome().message());
+                }
+                if (opts.json) {
+                    out().json(Map.of("key", k, "version", version, "epoch", o.epoch(), "previous_holder",
+                            holder.orElse("")));
+                } else {
+                    out().line("rolled back '" + k + "' to version " + version + " (session epoch " + o.epoch() + ")");
                 }
             }
             return 0;
@@ -352,15 +347,14 @@ public final class OperatorCommands {
         @Option(names = "--dry-run", description = "Only list what would be erased.")
         boolean dryRun;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
             try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
-                List<String> keys = s.storage().keysByUserId(name(), userId);
-                if (!dryRun) {
-                    for (String k : keys) {
-                        s.storage().purge(name(), k);
-                    }
-                }
+                List<String> keys = dryRun ? s.storage().keysByUserId(name(), userId)
+                        : actions(s).erase(operator.name, name(), userId);
                 if (opts.json) {
                     out().json(Map.of("user_id", userId, "erased", dryRun ? List.of() : keys, "dry_run", dryRun,
                             "keys", keys));
@@ -468,6 +462,9 @@ public final class OperatorCommands {
         @Option(names = "--force", description = "Required: confirms you understand the above.")
         boolean force;
 
+        @Mixin
+        OperatorOption operator;
+
         @Override
         public Integer call() {
             String k = key(key);
@@ -476,22 +473,12 @@ public final class OperatorCommands {
                         + " changes are then lost; pass --force to do it");
             }
             try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING)) {
-                StoredRecord rec = requireRecord(s, k);
-                StoredProfile p = decode("profile '" + k + "'", rec.payload());
-                if (p.lock().isEmpty() && p.takeover().isEmpty()) {
-                    report(k, null, false, "profile '" + k + "' is not locked; nothing was changed");
-                    return 0;
+                requireRecord(s, k);
+                ReleaseOutcome o = actions(s).forceRelease(operator.name, name(), k);
+                if (!o.outcome().ok()) {
+                    throw new CliException(o.outcome().message());
                 }
-                WriteResult result = s.storage().write(name(), k, rec.revision(), new RecordWrite(
-                        ProfileRecords.withoutLock(rec.payload()), Set.copyOf(p.userIds()), RecordWrite.Versioning.NONE));
-                if (result instanceof WriteResult.Conflict) {
-                    throw new CliException("profile '" + k + "' changed while releasing (its holder saved); nothing was"
-                            + " changed, try again");
-                }
-                var l = p.lock().orElse(null);
-                report(k, l, true, "released '" + k + "'" + (l == null ? " (cleared a takeover request)"
-                        : ": it was held by server " + l.serverId() + ", epoch " + l.epoch()
-                        + "; that server's next save will fail and end its session"));
+                report(k, o.previousLock(), o.changed(), o.outcome().message());
             }
             return 0;
         }

@@ -6,6 +6,8 @@ import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.SessionOptions;
+import dev.profilestore.console.AuditEntry;
+import dev.profilestore.console.AuditLog;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
@@ -215,6 +217,35 @@ class OperatorCommandsTest {
     void release_withoutForce_isRefused_andTheLockStays() throws Exception {
         assertOneLineError(CliRun.of("release", "held", "--store", uri), "--force");
         assertThat(json(CliRun.of("inspect", "held", "--store", uri, "--json")).path("lock").isNull()).isFalse();
+    }
+
+    @Test
+    void changingCommands_recordWhoDidWhatInTheStoresAuditLog() {
+        String v = versionWithCoins("alice", 10);
+        assertThat(CliRun.of("rollback", "alice", v, "--store", uri, "--operator", "grace").exit()).isZero();
+        assertThat(CliRun.of("release", "held", "--force", "--store", uri, "--operator", "grace").exit()).isZero();
+        assertThat(CliRun.of("erase", "--user-id", "42", "--store", uri, "--operator", "grace").exit()).isZero();
+        assertThat(CliRun.of("erase", "--user-id", "42", "--dry-run", "--store", uri).exit()).isZero();
+        assertThat(CliRun.of("inspect", "alice", "--store", uri).exit()).isZero();
+
+        List<AuditEntry> log = new AuditLog(storage).newest(10);
+        assertThat(log).extracting(AuditEntry::action).as("newest first; read-only commands and dry runs write none")
+                .containsExactly("erase", "release", "rollback");
+        assertThat(log).allSatisfy(e -> {
+            assertThat(e.operator()).isEqualTo("grace");
+            assertThat(e.tool()).isEqualTo("cli");
+            assertThat(e.ok()).isTrue();
+        });
+        assertThat(log.get(0).target()).isEqualTo("bob");
+        assertThat(log.get(0).revisionAfter()).as("erased").isZero();
+        assertThat(log.get(1).detail()).contains("held by server game-1");
+        assertThat(log.get(2).revisionAfter()).isGreaterThan(log.get(2).revisionBefore());
+    }
+
+    @Test
+    void console_withABadBindAddress_failsWithOneLine() {
+        assertOneLineError(CliRun.of("console", "--store", uri, "--bind", "localhost"), "--bind must be HOST:PORT");
+        assertOneLineError(CliRun.of("console", "--store", uri, "--bind", "127.0.0.1:99999"), "out of range");
     }
 
     @Test

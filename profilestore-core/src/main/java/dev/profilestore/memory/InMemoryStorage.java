@@ -187,6 +187,21 @@ public final class InMemoryStorage implements Storage {
     }
 
     @Override
+    public synchronized boolean pinVersion(String store, String key, String versionId) {
+        Entry e = entry(store, key);
+        if (e == null) {
+            return false;
+        }
+        for (Version v : e.versions) {
+            if (v.info.versionId().equals(versionId)) {
+                v.preserved = true;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public synchronized List<String> keysByUserId(String store, long userId) {
         var keys = stores.get(store);
         if (keys == null) {

@@ -61,6 +61,11 @@ public abstract class ForwardingStorage implements Storage {
     }
 
     @Override
+    public boolean pinVersion(String store, String key, String versionId) {
+        return delegate.pinVersion(store, key, versionId);
+    }
+
+    @Override
     public List<String> keysByUserId(String store, long userId) {
         return delegate.keysByUserId(store, userId);
     }

@@ -104,6 +104,15 @@ public interface Storage extends AutoCloseable {
     /** Reads one saved version, or empty when there is no such version. */
     Optional<StoredRecord> readVersion(String store, String key, String versionId);
 
+    /**
+     * Marks a saved version <em>preserved</em> (an operator's pin), so retention never drops it, like the replaced
+     * value of a {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} write; only {@link #purge} erases it. Pinning a
+     * version that is preserved already changes nothing. It does not touch the current record or its revision.
+     *
+     * @return whether the version exists (and is now preserved); {@code false} when there is no such version
+     */
+    boolean pinVersion(String store, String key, String versionId);
+
     /** Keys whose current record or any saved version was written with this user id. */
     List<String> keysByUserId(String store, long userId);
 

@@ -574,6 +574,17 @@ public class JdbcStorage implements Storage {
         });
     }
 
+    @Override
+    public boolean pinVersion(String store, String key, String versionId) {
+        long revision = parseVersionId(versionId);
+        if (revision <= 0) {
+            return false;
+        }
+        // An update count of 0 can also mean "already preserved" where the driver counts changed rows only.
+        return run("version pin", store, key, c -> update(c, sql.markPreserved, store, key, revision) > 0)
+                || readVersion(store, key, versionId).isPresent();
+    }
+
     /** A version id is the revision it kept, in decimal; anything else names no version (-1). */
     private static long parseVersionId(String versionId) {
         if (versionId == null || versionId.isEmpty() || versionId.length() > 19) {

@@ -130,6 +130,7 @@ public final class RedisStorage implements Storage {
     private static final LuaScript REMOVE = LuaScript.load("remove.lua");
     private static final LuaScript INDEX = LuaScript.load("index.lua");
     private static final LuaScript REFERENCES_USER = LuaScript.load("references-user.lua");
+    private static final LuaScript PIN = LuaScript.load("pin.lua");
 
     private static final long CONFLICT = 0;
     private static final long WRITTEN = 1;
@@ -396,6 +397,16 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
+    public boolean pinVersion(String store, String key, String versionId) {
+        Objects.requireNonNull(versionId, "versionId");
+        byte[][] k = profileKeys(store, key);
+        String what = "pin version " + versionId + " of " + store + "/" + key;
+        Long found = await(what, () -> evalAsync(PIN, new byte[][] {k[RedisKeys.VERSIONS], k[RedisKeys.VERSION_BODIES]},
+                new byte[][] {b(versionId)}, what));
+        return found != null && found == 1L;
+    }
+
+    @Override
     public List<String> keysByUserId(String store, long userId) {
         Names.storeName(store);
         String what = "find keys of user " + userId + " in " + store;
@@ -526,7 +537,8 @@ public final class RedisStorage implements Storage {
      * also loads it. The future completes with the reply of whichever ran.
      */
     private <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
-        ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE ? ScriptOutputType.INTEGER
+        ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE
+                || script == PIN ? ScriptOutputType.INTEGER
                 : ScriptOutputType.MULTI;
         RedisFuture<T> bySha;
         try {

@@ -678,6 +678,38 @@ public abstract class StorageContract {
     }
 
     @Test
+    void pinVersion_keepsThatVersionThroughRetention() {
+        assumeThat(versionsSupported()).as("backend keeps versions").isTrue();
+        long first = written("k", Storage.ABSENT, text("pinned", Versioning.SNAPSHOT));
+        String pinnedId = storage.versions(store, "k", VersionRange.all(1)).getFirst().versionId();
+
+        assertThat(storage.pinVersion(store, "k", pinnedId)).as("pin of an existing version").isTrue();
+        assertThat(storage.pinVersion(store, "k", pinnedId)).as("pinning twice").isTrue();
+        long revision = first;
+        List<Long> snapshots = new ArrayList<>();
+        for (int i = 0; i < versionsPerKey() + 3; i++) {
+            revision = written("k", revision, text("snapshot " + i, Versioning.SNAPSHOT));
+            snapshots.add(revision);
+        }
+
+        List<VersionInfo> versions = storage.versions(store, "k", VersionRange.all(versionsPerKey() + 10));
+        assertThat(versions).extracting(VersionInfo::revision).as("the pinned version and the newest snapshots")
+                .containsExactlyElementsOf(concat(first, snapshots.subList(snapshots.size() - versionsPerKey(),
+                        snapshots.size())));
+        assertThat(textOf(storage.readVersion(store, "k", pinnedId).orElseThrow())).isEqualTo("pinned");
+        assertThat(storage.read(store, "k").orElseThrow().revision()).as("the current record is untouched")
+                .isEqualTo(revision);
+    }
+
+    @Test
+    void pinVersion_unknownVersionOrKey_isFalse() {
+        written("k", Storage.ABSENT, text("v", Versioning.NONE));
+        assertThat(storage.pinVersion(store, "k", "999999")).isFalse();
+        assertThat(storage.pinVersion(store, "k", "not-an-id")).isFalse();
+        assertThat(storage.pinVersion(store, "never", "1")).isFalse();
+    }
+
+    @Test
     void versions_ofMissingKey_isEmpty() {
         assertThat(storage.versions(store, "never", VersionRange.all(10))).isEmpty();
     }

@@ -105,6 +105,12 @@ public final class FaultyStorage implements Storage {
     }
 
     @Override
+    public boolean pinVersion(String store, String key, String versionId) {
+        check("pinVersion");
+        return delegate.pinVersion(store, key, versionId);
+    }
+
+    @Override
     public Optional<StoredRecord> readVersion(String store, String key, String versionId) {
         check("readVersion");
         return delegate.readVersion(store, key, versionId);
