@@ -83,7 +83,10 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public CompletableFuture<Void> saveAsync() {
-        return engine.onLoop(() -> engine.writer.save(this, true));
+        return engine.onLoop(() -> {
+            engine.autoSaver.moveToBack(this); // a manual save resets the profile's turn
+            return engine.writer.save(this, true);
+        });
     }
 
     @Override

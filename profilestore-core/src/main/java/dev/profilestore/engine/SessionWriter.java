@@ -68,9 +68,6 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return CompletableFuture.failedFuture(noSession(p));
         }
-        if (manual) {
-            engine.autoSaver.moveToBack(p);
-        }
         p.onSave.fire(null);
         if (p.state != ActiveProfile.State.ACTIVE) {
             // A handler ended the session: its last save snapshots later, so it carries this save's changes.
