@@ -11,8 +11,10 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,6 +36,11 @@ public final class ConsoleCommand implements Callable<Integer> {
             description = "Where to listen (default: ${DEFAULT-VALUE}); port 0 picks a free one.")
     String bind;
 
+    @Option(names = "--meters", paramLabel = "URL", split = ",",
+            description = "The game servers' /metrics pages (profilestore-metrics), comma-separated: the metrics page"
+                    + " then charts their handoff latency, saves, failed saves and critical state.")
+    List<URI> meters = List.of();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +56,7 @@ public final class ConsoleCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (StoreConnection s = opts.open(CliStore.OpenMode.EXISTING);
              ConsoleServer console = ConsoleServer.start(new ConsoleConfig(s.storage(), s.messaging(), s.description(),
-                     opts.storeName, address, secret, Duration.ofSeconds(5), Duration.ofSeconds(60)))) {
+                     opts.storeName, address, secret, Duration.ofSeconds(5), Duration.ofSeconds(60), meters))) {
             out.println("console for store '" + opts.storeName + "' of " + s.description() + " at " + console.url());
             out.println(password != null ? "sign in with the password in " + PASSWORD_ENV
                     : "sign in with the token " + secret);

@@ -3,10 +3,12 @@ package dev.profilestore.console;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Who may use the console. Every request needs the secret: a browser gives it once at sign-in and then carries a
@@ -21,8 +23,18 @@ final class Auth {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /**
+     * A sign-in that is not used for this long ends: a browser left open on a shared support-desk machine should not
+     * keep the power to erase players for ever.
+     */
+    static final Duration IDLE_TIMEOUT = Duration.ofHours(8);
+
     private final byte[] secret;
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+    private final Map<String, SignedIn> sessions = new ConcurrentHashMap<>();
+
+    /** A session and when it was last used ({@link #nanoTime}). */
+    private record SignedIn(Session session, long lastUsedNanos) {}
 
     /**
      * A signed-in operator.
@@ -33,10 +45,16 @@ final class Auth {
     record Session(String operator, String csrf) {}
 
     Auth(String secret) {
+        this(secret, System::nanoTime);
+    }
+
+    /** With the clock that times idle sessions out; tests pass their own. */
+    Auth(String secret, LongSupplier nanoTime) {
         if (secret == null || secret.length() < 8) {
             throw new IllegalArgumentException("the console's token or password must be at least 8 characters");
         }
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
+        this.nanoTime = nanoTime;
     }
 
     /** A random token: 128 bits, hex. */
@@ -52,7 +70,10 @@ final class Auth {
             return Optional.empty();
         }
         String id = randomToken();
-        sessions.put(id, new Session(operator, randomToken()));
+        long now = nanoTime.getAsLong();
+        // Signing in is when the stale sessions of others are dropped, so the map never grows without bound.
+        sessions.values().removeIf(s -> now - s.lastUsedNanos() > IDLE_TIMEOUT.toNanos());
+        sessions.put(id, new SignedIn(new Session(operator, randomToken()), now));
         return Optional.of(id);
     }
 
@@ -67,9 +88,11 @@ final class Auth {
     Optional<Session> session(Request r) {
         String id = r.cookies().get(COOKIE);
         if (id != null) {
-            Session s = sessions.get(id);
+            long now = nanoTime.getAsLong();
+            SignedIn s = sessions.computeIfPresent(id, (k, v) -> now - v.lastUsedNanos() > IDLE_TIMEOUT.toNanos()
+                    ? null : new SignedIn(v.session(), now));
             if (s != null) {
-                return Optional.of(s);
+                return Optional.of(s.session());
             }
         }
         String a = r.authorization();

@@ -49,7 +49,8 @@ public final class ConsoleServer implements AutoCloseable {
         this.config = config;
         this.auth = new Auth(config.secret());
         this.actions = new OperatorActions(config.storage(), config.messaging(), "console");
-        this.metrics = new MetricsSampler(config.storage(), config.storeName(), config.metricsPeriod());
+        this.metrics = new MetricsSampler(config.storage(), config.storeName(), config.metricsPeriod(),
+                new ServerMeters(config.meters(), config.storeName()));
         this.pages = new Pages(config.storage(), config.storeName(), config.description(), actions.audit(), metrics);
         this.server = HttpServer.create(config.bind(), 32);
         // A few threads: a rollback waits for the holder to release, and pages must still load meanwhile.

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Samples the store's own data at a fixed period for the metrics page: held sessions, session starts (the sum of
  * the profiles' session counts), pending handoffs and messages, how long a pass over the store took, and whether the
- * store answered. It keeps the last {@value #KEEP} samples in memory. Thread-safe.
+ * store answered; and, when their pages are given, the game servers' own meters ({@link ServerMeters}). It keeps the
+ * last {@value #KEEP} samples of each in memory. Thread-safe.
  */
 final class MetricsSampler implements AutoCloseable {
 
@@ -44,13 +45,16 @@ final class MetricsSampler implements AutoCloseable {
     private final String storeName;
     private final Clock clock;
     private final Deque<Sample> samples = new ArrayDeque<>();
+    private final ServerMeters meters;
+    private final Deque<ServerMeters.Reading> readings = new ArrayDeque<>();
     private final ScheduledExecutorService timer;
     private long errors;
     private String lastError;
 
-    MetricsSampler(Storage storage, String storeName, Duration period) {
+    MetricsSampler(Storage storage, String storeName, Duration period, ServerMeters meters) {
         this.storage = storage;
         this.storeName = storeName;
+        this.meters = meters;
         this.clock = Clock.systemUTC();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "profilestore-console-metrics");
@@ -61,6 +65,10 @@ final class MetricsSampler implements AutoCloseable {
     }
 
     private void sample() {
+        if (meters.configured()) {
+            // Before the store pass, and whatever it meets: the servers' meters matter most when the store is down.
+            add(meters.read(clock.instant()));
+        }
         long t0 = System.nanoTime();
         try {
             StoreScan s = StoreScan.of(storage, storeName);
@@ -82,6 +90,13 @@ final class MetricsSampler implements AutoCloseable {
         lastError = error;
     }
 
+    private synchronized void add(ServerMeters.Reading r) {
+        readings.addLast(r);
+        if (readings.size() > KEEP) {
+            readings.removeFirst();
+        }
+    }
+
     /** Counts a failed store call of any page. */
     synchronized void storeError(RuntimeException e) {
         errors++;
@@ -99,6 +114,16 @@ final class MetricsSampler implements AutoCloseable {
 
     synchronized List<Sample> samples() {
         return List.copyOf(samples);
+    }
+
+    /** The game servers' meters read so far, oldest first; empty when none are configured. */
+    synchronized List<ServerMeters.Reading> serverReadings() {
+        return List.copyOf(readings);
+    }
+
+    /** Whether the game servers' meters are read. */
+    boolean readsServerMeters() {
+        return meters.configured();
     }
 
     @Override

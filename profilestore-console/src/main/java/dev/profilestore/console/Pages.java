@@ -408,8 +408,9 @@ final class Pages {
             rate.add(Math.max(0, z.sessionsStarted() - a.sessionsStarted()) / minutes);
         }
         StringBuilder b = new StringBuilder("<p>Drawn from the store's own records, sampled by this console ("
-                + samples.size() + " sample(s) kept in memory since it started; the servers' own meters are not read"
-                + " here).</p><div id=\"charts\">");
+                + samples.size() + " sample(s) kept in memory since it started)"
+                + (metrics.readsServerMeters() ? ", and from the game servers' own meters below" : "; start the console"
+                + " with --meters to chart the game servers' own meters too") + ".</p><div id=\"charts\">");
         b.append(SvgChart.line("Held sessions", samples.stream().map(x -> (double) x.held()).toList(), "sessions"));
         b.append(SvgChart.line("Session starts (handoffs and logins) per minute", rate, "/min"));
         b.append(SvgChart.line("Handoffs under way", samples.stream().map(x -> (double) x.takeovers()).toList(), ""));
@@ -418,6 +419,48 @@ final class Pages {
                 .toList(), "ms"));
         b.append(SvgChart.line("Store errors seen by the console", samples.stream().map(x -> (double) x.storeErrors())
                 .toList(), "in all"));
-        return Html.page("Metrics", s.operator(), null, b.append("</div>").toString());
+        b.append("</div>");
+        if (metrics.readsServerMeters()) {
+            serverCharts(b, metrics.serverReadings());
+        }
+        return Html.page("Metrics", s.operator(), null, b.toString());
+    }
+
+    /**
+     * The game servers' meters: rates and means over each interval between two readings, since their counters only
+     * grow. A counter that went down is a server that restarted; that interval counts nothing rather than less.
+     */
+    private static void serverCharts(StringBuilder b, List<ServerMeters.Reading> readings) {
+        List<Double> handoffMs = new ArrayList<>();
+        List<Double> slowestMs = new ArrayList<>();
+        List<Double> savesPerSecond = new ArrayList<>();
+        List<Double> failedPerMinute = new ArrayList<>();
+        List<Double> lostPerMinute = new ArrayList<>();
+        for (int i = 1; i < readings.size(); i++) {
+            var a = readings.get(i - 1);
+            var z = readings.get(i);
+            double seconds = Math.max(1e-3, Duration.between(a.at(), z.at()).toMillis() / 1000.0);
+            double handoffs = Math.max(0, z.handoffs() - a.handoffs());
+            if (handoffs > 0) {
+                handoffMs.add(Math.max(0, z.handoffSeconds() - a.handoffSeconds()) / handoffs * 1000);
+            }
+            slowestMs.add(z.slowestHandoffSeconds() * 1000);
+            savesPerSecond.add(Math.max(0, z.saves() - a.saves()) / seconds);
+            failedPerMinute.add(Math.max(0, z.failedSaves() - a.failedSaves()) / seconds * 60);
+            lostPerMinute.add(Math.max(0, z.sessionsLost() - a.sessionsLost()) / seconds * 60);
+        }
+        ServerMeters.Reading last = readings.isEmpty() ? null : readings.getLast();
+        b.append("<h2>The game servers' meters</h2><p id=\"meters-status\">")
+                .append(last == null ? "not read yet" : last.answering() + " of " + last.servers()
+                        + " server(s) answered the last reading")
+                .append(".</p><div id=\"server-charts\">");
+        b.append(SvgChart.line("Handoff latency, mean of each interval with handoffs", handoffMs, "ms"));
+        b.append(SvgChart.line("Slowest recent handoff", slowestMs, "ms"));
+        b.append(SvgChart.line("Saves per second", savesPerSecond, "/s"));
+        b.append(SvgChart.line("Failed saves per minute", failedPerMinute, "/min"));
+        b.append(SvgChart.line("Sessions lost per minute", lostPerMinute, "/min"));
+        b.append(SvgChart.line("Servers in critical state", readings.stream().map(r -> r.critical()).toList(),
+                "servers"));
+        b.append("</div>");
     }
 }

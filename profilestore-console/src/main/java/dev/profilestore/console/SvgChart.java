@@ -37,7 +37,14 @@ final class SvgChart {
             double y = H - 10 - (values.get(i) - min) / span * (H - 20);
             b.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f ", x, y));
         }
-        return b.append("\"/></svg></figure>").toString();
+        b.append("\"/>");
+        if (n == 1) {
+            // A line of one point draws nothing: show the lone sample as a dot.
+            double y = H - 10 - (values.getFirst() - min) / span * (H - 20);
+            b.append(String.format(java.util.Locale.ROOT, "<circle class=\"series\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>",
+                    W / 2.0, y));
+        }
+        return b.append("</svg></figure>").toString();
     }
 
     private static String fmt(double v) {

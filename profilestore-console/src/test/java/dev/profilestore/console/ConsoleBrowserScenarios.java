@@ -17,16 +17,24 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import dev.profilestore.metrics.MetricsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,6 +71,9 @@ abstract class ConsoleBrowserScenarios {
     Messaging messaging;
     ProfileStore<PlayerData> game;
     ConsoleServer console;
+    /** The game servers' meters, served as a game server would with profilestore-metrics. */
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MetricsServer meters;
     ChromeDriver browser;
     WebDriverWait wait;
 
@@ -82,10 +93,16 @@ abstract class ConsoleBrowserScenarios {
     void start() {
         storage = openStorage(dir);
         messaging = openMessaging(storage);
-        game = ProfileStore.builder(STORE, PlayerData.class, PlayerData::new).storage(storage).messaging(messaging)
-                .serverId("game-1").build();
+        game = gameServer("game-1");
+        try {
+            meters = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), registry,
+                    List.of(game));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         console = ConsoleServer.start(ConsoleConfig.loopback(storage, messaging, "a test store", STORE, 0, TOKEN)
-                .withMetricsPeriod(Duration.ofMillis(300)));
+                .withMetricsPeriod(Duration.ofMillis(300))
+                .withMeters(List.of(URI.create("http://127.0.0.1:" + meters.port() + "/metrics"))));
         browser = Browser.start(dir.resolve("chromium-profile"));
         wait = new WebDriverWait(browser, PATIENCE);
         browser.get(console.url());
@@ -104,6 +121,9 @@ abstract class ConsoleBrowserScenarios {
         if (console != null) {
             console.close();
         }
+        if (meters != null) {
+            meters.close();
+        }
         if (game != null) {
             game.close();
         }
@@ -120,6 +140,12 @@ abstract class ConsoleBrowserScenarios {
     void stopBackend() throws Exception {}
 
     // ------------------------------------------------------------------ helpers
+
+    /** A game server on the test's store, publishing its meters where {@link #meters} serves them. */
+    ProfileStore<PlayerData> gameServer(String serverId) {
+        return ProfileStore.builder(STORE, PlayerData.class, PlayerData::new).storage(storage).messaging(messaging)
+                .serverId(serverId).meterRegistry(registry).build();
+    }
 
     /** Runs one whole session of the game server that sets the coins: it ends with a saved version. */
     void session(String key, int coins, Long userId) {
@@ -359,6 +385,32 @@ abstract class ConsoleBrowserScenarios {
     }
 
     @Test
+    @Order(10)
+    void theMetricsPageChartsTheGameServersOwnMeters_aHandoffAmongThem() {
+        session("hop", 5, null);
+        Profile<PlayerData> held = hold("hop", 6);
+        try (ProfileStore<PlayerData> second = gameServer("game-2")) {
+            // game-2 asks game-1 for the profile: a live handoff, timed by game-2's meters.
+            Profile<PlayerData> moved = second.startSession("hop", SessionOptions.defaults()).orElseThrow();
+            moved.endSession();
+            await().atMost(PATIENCE).until(() -> !held.isActive());
+        }
+
+        open("/metrics");
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            browser.navigate().refresh();
+            assertThat(browser.findElement(By.tagName("body")).getText())
+                    .contains("1 of 1 server(s) answered the last reading")
+                    .containsPattern("Handoff latency, mean of each interval with handoffs: now [0-9.]+ ms")
+                    .containsPattern("Saves per second: now [0-9.]+ /s");
+            assertThat(browser.findElements(By.cssSelector("#server-charts svg"))).hasSize(6);
+        });
+        ((JavascriptExecutor) browser).executeScript(
+                "document.getElementById('meters-status').previousElementSibling.scrollIntoView()");
+        shot("server-meters");
+    }
+
+    @Test
     @Order(7)
     void theAuditLogShowsEachActionWithItsRevisions() {
         open("/audit");
@@ -431,7 +483,7 @@ abstract class ConsoleBrowserScenarios {
     }
 
     @Test
-    @Order(9)
+    @Order(11) // last: signing in to its second console replaces the first one's cookie (cookies ignore the port)
     void aStoreThatGoesAwayShowsABanner_andThePageRecovers() {
         FaultyStorage flaky = new FaultyStorage(storage);
         try (ConsoleServer second = ConsoleServer.start(ConsoleConfig.loopback(flaky, null, "a flaky store", STORE, 0,
