@@ -74,24 +74,48 @@ final class TestRedisCluster implements AutoCloseable {
         return List.copyOf(servers.keySet());
     }
 
-    /** The port of the primary that now serves {@code key}'s slot, as the running nodes see it. */
+    /** The port of the primary that now serves {@code key}'s slot, as the first running node sees it. */
     int primaryOf(byte[] key) {
         int slot = SlotHash.getSlot(key);
         for (String line : anyLiveAdmin().clusterNodes().split("\n")) {
             String[] f = line.trim().split(" ");
-            if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
-                continue;
-            }
-            for (int i = 8; i < f.length; i++) {
-                String[] range = f[i].split("-");
-                int from = Integer.parseInt(range[0]);
-                int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
-                if (slot >= from && slot <= to) {
-                    return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
-                }
+            if (f[2].contains("master") && !f[2].contains("fail") && servesSlot(f, slot)) {
+                return port(f);
             }
         }
         throw new IllegalStateException("no live primary serves slot " + slot);
+    }
+
+    /** Whether the node on {@code port} says it serves {@code key}'s slot itself. */
+    boolean serves(int port, byte[] key) {
+        int slot = SlotHash.getSlot(key);
+        for (String line : admin(port).clusterNodes().split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f[2].contains("myself")) {
+                return servesSlot(f, slot);
+            }
+        }
+        return false;
+    }
+
+    /** Whether a CLUSTER NODES line, split at spaces, lists {@code slot} in its slot ranges. */
+    private static boolean servesSlot(String[] fields, int slot) {
+        for (int i = 8; i < fields.length; i++) {
+            if (fields[i].startsWith("[")) {
+                continue; // a slot being migrated or imported
+            }
+            String[] range = fields[i].split("-");
+            int from = Integer.parseInt(range[0]);
+            int to = range.length > 1 ? Integer.parseInt(range[1]) : from;
+            if (slot >= from && slot <= to) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int port(String[] fields) {
+        return Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
     }
 
     /** The port of a replica of the primary on {@code primaryPort}. */
@@ -100,7 +124,7 @@ final class TestRedisCluster implements AutoCloseable {
         for (String line : anyLiveAdmin().clusterNodes().split("\n")) {
             String[] f = line.trim().split(" ");
             if (f.length >= 4 && f[2].contains("slave") && f[3].equals(id) && !f[2].contains("fail")) {
-                return Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1, f[1].indexOf('@')));
+                return port(f);
             }
         }
         throw new IllegalStateException("the primary on port " + primaryPort + " has no live replica");
