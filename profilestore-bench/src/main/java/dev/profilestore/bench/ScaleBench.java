@@ -28,7 +28,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,10 +46,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * channels, and the database's CPU (from {@code /proc}).
  *
  * <p>Connections: up to {@value #MAX_PROCESSES} servers each get their own storage and messaging instances (their own
- * connections, as separate processes would have). Beyond that, servers are packed into {@value #MAX_PROCESSES}
+ * connections, as separate processes would have; on PostgreSQL a storage pool of up to 10 connections, fewer when
+ * {@value #PG_CONNECTION_BUDGET} would be exceeded, see {@link #poolSize}). Beyond that, servers are packed into {@value #MAX_PROCESSES}
  * "processes" that share one storage and one messaging instance: a process hosting several servers, which keeps
  * the database at a few hundred connections on a small machine. Each server still has its own lease, its own control
- * channel and its own sessions.
+ * channel and its own sessions. Each process has one I/O pool (16 threads, as a store makes for itself) shared by
+ * its servers.
  *
  * <p>Run: {@code java -cp profilestore-bench.jar dev.profilestore.bench.ScaleBench [servers=10,100,1000]
  * [profiles=10000] [hopEverySeconds=300] [measureSeconds=60] [backends=postgres,redis]}.
@@ -57,6 +62,8 @@ public final class ScaleBench {
     /** The most storage/messaging instance pairs (simulated processes) one run opens. */
     static final int MAX_PROCESSES = 100;
     private static final Duration WARM_UP = Duration.ofSeconds(10);
+    /** Storage pool connections all simulated processes may open on PostgreSQL together. */
+    static final int PG_CONNECTION_BUDGET = 400;
 
     /** What one run does. */
     record Config(String backend, int servers, int profiles, int hopEverySeconds, int measureSeconds) {}
@@ -91,7 +98,8 @@ public final class ScaleBench {
             }
         }
         List<Result> results = new ArrayList<>();
-        try (Servers db = new Servers(4 * MAX_PROCESSES + 50)) {
+        // Pools, one LISTEN and one publishing connection per process, and headroom for the harness.
+        try (Servers db = new Servers(PG_CONNECTION_BUDGET + 3 * MAX_PROCESSES + 50)) {
             for (String backend : backends.split(",")) {
                 for (String n : servers.split(",")) {
                     Config config = new Config(backend, Integer.parseInt(n), profiles, hopEvery, measure);
@@ -131,16 +139,22 @@ public final class ScaleBench {
         ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
         try {
             List<Messaging> messagings = new ArrayList<>();
+            List<ExecutorService> ioPools = new ArrayList<>();
             for (int p = 0; p < processes; p++) {
-                Connections conn = open(db, c.backend());
+                Connections conn = open(db, c.backend(), poolSize(processes));
                 toClose.add(conn.closer());
                 storages.add(new CountingStorage(conn.storage()));
                 messagings.add(conn.messaging());
+                // What the store would make for itself (up to 16 I/O threads, idle ones ending), once per process.
+                ThreadPoolExecutor io = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+                io.allowCoreThreadTimeOut(true);
+                ioPools.add(io);
+                toClose.add(io::shutdown);
             }
             for (int s = 0; s < c.servers(); s++) {
                 int p = s % processes;
                 stores.add(ProfileStore.builder(storeName, PlayerData.class, PlayerData::new)
-                        .storage(storages.get(p)).messaging(messagings.get(p))
+                        .storage(storages.get(p)).messaging(messagings.get(p)).ioExecutor(ioPools.get(p))
                         .serverId("server-" + s).closeTimeout(Duration.ofSeconds(30)).build());
             }
             int[] holder = new int[c.profiles()];
@@ -180,16 +194,17 @@ public final class ScaleBench {
             long[] after = counts(storages);
             double cpu = (DatabaseCpu.seconds(db, c.backend()) - cpuBefore) / seconds;
             long hops = hopper.completed.get();
+            int connections = connections(db, c.backend());
+            int channels = channels(db, c.backend(), c.servers());
+            pacer.shutdownNow();
+            pacer.awaitTermination(10, TimeUnit.SECONDS);
+            // Hops started in the window and finished (or failed) after it count too: the slowest are the point.
+            hopper.drain();
             Histogram h;
             synchronized (hopper.latency) {
                 h = hopper.latency.copy();
             }
             long failed = hopper.failed.get();
-            int connections = connections(db, c.backend());
-            int channels = channels(db, c.backend(), c.servers());
-            pacer.shutdownNow();
-            pacer.awaitTermination(10, TimeUnit.SECONDS);
-            hopper.drain();
             Result r = new Result(c, processes, hops, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
                     h.getMaxValue() / 1e6, (after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds,
                     (after[2] - before[2]) / seconds, (after[3] - before[3]) / seconds, connections, channels, cpu,
@@ -212,11 +227,11 @@ public final class ScaleBench {
     /** One simulated process's connections. */
     private record Connections(Storage storage, Messaging messaging, AutoCloseable closer) {}
 
-    private static Connections open(Servers db, String backend) {
+    private static Connections open(Servers db, String backend, int poolSize) {
         return switch (backend) {
             case "postgres" -> {
                 HikariConfig pool = PostgresStorage.poolConfig(db.postgresJdbcUrl(), "postgres", null, "scale");
-                pool.setMaximumPoolSize(2);
+                pool.setMaximumPoolSize(poolSize);
                 pool.setMinimumIdle(1);
                 PostgresStorage storage = PostgresStorage.openPooled(pool, JdbcStorageOptions.defaults());
                 PostgresMessaging messaging = PostgresMessaging.open(db.postgresJdbcUrl(), "postgres", null,
@@ -232,6 +247,14 @@ public final class ScaleBench {
             }
             default -> throw new IllegalArgumentException("backend " + backend + ": postgres or redis");
         };
+    }
+
+    /**
+     * PostgreSQL connections per simulated process: the library's default of 10 while the processes fit the
+     * server's connection budget ({@value #PG_CONNECTION_BUDGET}), fewer (down to 2) beyond.
+     */
+    static int poolSize(int processes) {
+        return Math.max(2, Math.min(10, PG_CONNECTION_BUDGET / processes));
     }
 
     private static long[] counts(List<CountingStorage> storages) {
