@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  *
  * <p>The server-failure scenarios run with "restart the server" meaning: fail over every primary in turn (stop
  * it, wait for its replica's promotion, start it again as a replica of its successor). A connection drop is a
- * {@code CLIENT KILL} of the named connections on every node.
+ * {@code CLIENT KILL} of the named connections on every node. Two more tests kill a primary under writers and the
+ * node a subscription is connected to.
  */
 final class RedisClusterFailoverTest extends ServerFailureScenarios {
 
@@ -158,6 +160,64 @@ final class RedisClusterFailoverTest extends ServerFailureScenarios {
             load.stopAndCheckNothingAcknowledgedWasLost();
             redisCluster.awaitHealthy();
         }
+    }
+
+    /**
+     * The node the subscription connection uses dies for good. Listeners are reached again once the client has
+     * reconnected the subscription to another node and re-subscribed.
+     */
+    @Test
+    void theSubscriptionsNodeDies_listenersAreReachedAgain() {
+        List<byte[]> got = new CopyOnWriteArrayList<>();
+        String probe = "ps-subscription-probe";
+        int node = -1;
+        try (RedisMessaging listener = RedisMessaging.connectCluster(redisCluster.uri() + "?clientName=" + probe, options());
+                RedisMessaging sender = RedisMessaging.connectCluster(redisCluster.uri(), options());
+                var subscription = listener.subscribe("probe", got::add)) {
+            await("first delivery").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                sender.publish("probe", new byte[] {1});
+                return !got.isEmpty();
+            });
+            node = subscriberNode(probe);
+            boolean primary = redisCluster.admin(node).info("replication").contains("role:master");
+            int replica = primary ? redisCluster.replicaOf(node) : -1;
+            redisCluster.kill(node);
+            if (primary) {
+                await("replica promoted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions().until(() -> redisCluster.admin(replica).info("replication")
+                                .contains("role:master"));
+            }
+            got.clear();
+            long t0 = System.nanoTime();
+            await("delivery with the subscription's node gone").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> {
+                        sender.publish("probe", new byte[] {2});
+                        return !got.isEmpty();
+                    });
+            LOG.info("node {} ({}) of the subscription killed; delivered again after {} ms", node,
+                    primary ? "primary" : "replica", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        } finally {
+            if (node > 0) {
+                int restarted = node;
+                redisCluster.restart(restarted);
+                await("node " + restarted + " synced").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions().until(() -> redisCluster.admin(restarted).info("replication")
+                                .contains("master_link_status:up"));
+                redisCluster.awaitHealthy();
+            }
+        }
+    }
+
+    /** The node holding the subscribed connection named {@code name}. */
+    private static int subscriberNode(String name) {
+        for (int port : redisCluster.ports()) {
+            for (String line : redisCluster.admin(port).clientList().split("\n")) {
+                if (line.contains(" name=" + name + " ") && !line.contains(" sub=0 ")) {
+                    return port;
+                }
+            }
+        }
+        throw new IllegalStateException("no node has a subscribed connection named " + name);
     }
 
     /** One of the test's keys ({@code p0} ... ) whose slot the primary on {@code port} serves. */
