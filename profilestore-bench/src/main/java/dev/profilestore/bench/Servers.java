@@ -24,14 +24,24 @@ public final class Servers implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Servers.class);
 
     private final Path dir;
+    private final int postgresMaxConnections;
     private EmbeddedPostgres postgres;
     private RedisServer redis;
     private int redisPort;
     private DB mariadb;
     private int mariadbPort;
 
-    /** Creates the temporary directory; no server starts yet. */
+    /** Creates the temporary directory; no server starts yet. PostgreSQL keeps its default connection limit. */
     public Servers() {
+        this(0);
+    }
+
+    /**
+     * Like {@link #Servers()}, with PostgreSQL's {@code max_connections} set to {@code postgresMaxConnections}
+     * (0 keeps the default), for runs that open many pools.
+     */
+    public Servers(int postgresMaxConnections) {
+        this.postgresMaxConnections = postgresMaxConnections;
         try {
             dir = Files.createTempDirectory("profilestore-bench");
         } catch (IOException e) {
@@ -49,15 +59,29 @@ public final class Servers implements AutoCloseable {
         if (postgres == null) {
             long t = System.nanoTime();
             try {
-                postgres = EmbeddedPostgres.builder()
-                        .setServerConfig("listen_addresses", "127.0.0.1")
-                        .start();
+                var builder = EmbeddedPostgres.builder().setServerConfig("listen_addresses", "127.0.0.1");
+                if (postgresMaxConnections > 0) {
+                    builder.setServerConfig("max_connections", Integer.toString(postgresMaxConnections));
+                }
+                postgres = builder.start();
             } catch (IOException e) {
                 throw new UncheckedIOException("embedded PostgreSQL did not start", e);
             }
             LOG.info("PostgreSQL started on 127.0.0.1:{} in {} ms", postgres.getPort(), (System.nanoTime() - t) / 1_000_000);
         }
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres?user=postgres";
+    }
+
+    /** PostgreSQL's port, starting it if needed. */
+    public synchronized int postgresPort() {
+        postgresJdbcUrl();
+        return postgres.getPort();
+    }
+
+    /** Redis's port, starting it if needed. */
+    public synchronized int redisPort() {
+        redisUri();
+        return redisPort;
     }
 
     /** The PostgreSQL URI for {@code PostgresStorage.open}. */

@@ -11,6 +11,9 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,7 +48,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>URIs (parsed by Lettuce's {@link RedisURI}): {@code redis://[[user]:password@]host[:port][/db]},
  * {@code rediss://...} for TLS, {@code redis-sentinel://[password@]host[:port][,host2[:port2]][/db]#masterId}
  * for a Sentinel-managed primary. Query parameters such as {@code ?timeout=10s} are accepted but the
- * command timeout of {@link RedisOptions} wins. For a Redis Cluster use {@link #openCluster}.
+ * command timeout of {@link RedisOptions} wins. Two parameters set the replica acknowledgement of
+ * {@link RedisOptions#replicas()} and override the options: {@code ?replicas=1&replicaTimeout=500ms} (a timeout
+ * is a number with {@code ms}, {@code s} or {@code m}, or plain milliseconds). For a Redis Cluster use
+ * {@link #openCluster}.
+ *
+ * <p>Failover: a Sentinel-managed connection asks the sentinels for the current primary each time it reconnects,
+ * so once the old primary is gone it finds the promoted replica. A Cluster connection refreshes its view of the
+ * slots when a node answers MOVED or ASK, when a node keeps failing to reconnect, and every
+ * {@value #TOPOLOGY_REFRESH_SECONDS} s, so writes to the slots of a dead primary resume once a replica is promoted.
  *
  * <p>Connections: the storage has one multiplexed connection that fails fast while Redis is
  * unreachable; messaging has one connection for publishing and one dedicated to subscriptions. All
@@ -54,6 +66,8 @@ public final class RedisBackend implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
     private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+    /** The period of the background Cluster topology refresh, a backstop to the adaptive one. */
+    static final int TOPOLOGY_REFRESH_SECONDS = 10;
 
     private final RedisURI uri;
     private final RedisOptions options;
@@ -87,6 +101,7 @@ public final class RedisBackend implements AutoCloseable {
             commandOptions.replayFilter(command -> true);
             commandOptions.timeoutOptions(TimeoutOptions.enabled());
             commandOptions.socketOptions(socket);
+            commandOptions.topologyRefreshOptions(topologyRefresh());
             ((RedisClusterClient) commandClient).setOptions(commandOptions.build());
             this.pubSubClient = RedisClusterClient.create(resources, uri);
             ClusterClientOptions.Builder pubSubOptions = ClusterClientOptions.builder();
@@ -94,6 +109,7 @@ public final class RedisBackend implements AutoCloseable {
             pubSubOptions.requestQueueSize(10_000);
             pubSubOptions.timeoutOptions(TimeoutOptions.enabled());
             pubSubOptions.socketOptions(socket);
+            pubSubOptions.topologyRefreshOptions(topologyRefresh());
             ((RedisClusterClient) pubSubClient).setOptions(pubSubOptions.build());
         } else {
             this.commandClient = RedisClient.create(resources, uri);
@@ -117,6 +133,19 @@ public final class RedisBackend implements AutoCloseable {
         }
     }
 
+    private static ClusterTopologyRefreshOptions topologyRefresh() {
+        return ClusterTopologyRefreshOptions.builder()
+                // A dead primary shows as reconnect attempts that keep failing; its replica's promotion shows as
+                // MOVED once the client asks the right node. Either makes the client re-read the slot map.
+                .enableAllAdaptiveRefreshTriggers()
+                .refreshTriggersReconnectAttempts(3)
+                .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500))
+                .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_SECONDS))
+                .dynamicRefreshSources(true)
+                .closeStaleConnections(true)
+                .build();
+    }
+
     /** Opens a backend for {@code uri} with {@link RedisOptions#defaults()}; connects on first use. */
     public static RedisBackend open(String uri) {
         return open(uri, RedisOptions.defaults());
@@ -129,7 +158,7 @@ public final class RedisBackend implements AutoCloseable {
      * @throws IllegalArgumentException when the URI is malformed or not a redis URI
      */
     public static RedisBackend open(String uri, RedisOptions options) {
-        return new RedisBackend(parse(uri), Objects.requireNonNull(options, "options"), false);
+        return new RedisBackend(parse(uri), withUriOptions(uri, Objects.requireNonNull(options, "options")), false);
     }
 
     /**
@@ -139,7 +168,17 @@ public final class RedisBackend implements AutoCloseable {
      * @throws IllegalArgumentException when the URI is malformed or not a redis URI
      */
     public static RedisBackend openCluster(String uri, RedisOptions options) {
-        return new RedisBackend(parse(uri), Objects.requireNonNull(options, "options"), true);
+        return new RedisBackend(parse(uri), withUriOptions(uri, Objects.requireNonNull(options, "options")), true);
+    }
+
+    /** What {@code make} builds on {@code backend}, owning it: closing the result closes the backend. */
+    static <T> T owned(RedisBackend backend, java.util.function.Function<RedisBackend, T> make) {
+        try {
+            return make.apply(backend);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
     }
 
     /**
@@ -179,12 +218,21 @@ public final class RedisBackend implements AutoCloseable {
     }
 
     synchronized RedisStorage newStorage(AutoCloseable owner) {
+        return newStorage(options, owner);
+    }
+
+    /**
+     * A storage with its own connection and its own settings ({@code storageOptions}: namespace, versions, replicas)
+     * on this backend's client and threads; the connection timeouts stay the backend's.
+     */
+    synchronized RedisStorage newStorage(RedisOptions storageOptions, AutoCloseable owner) {
         checkOpen();
         StatefulConnection<byte[], byte[]> connection = connectCommands("storage");
         try {
             var commands = cluster ? ((StatefulRedisClusterConnection<byte[], byte[]>) connection).async()
                     : ((StatefulRedisConnection<byte[], byte[]>) connection).async();
-            return new RedisStorage(commands, options, cluster, description, closer(connection, owner));
+            return new RedisStorage(commands, storageOptions, cluster, description, closer(connection, owner),
+                    replicaWait(connection, storageOptions));
         } catch (RuntimeException e) {
             connection.close();
             throw e;
@@ -209,6 +257,49 @@ public final class RedisBackend implements AutoCloseable {
             publisher.close();
         };
         return new RedisMessaging(publish, subscriber, options, description, closer(connections, owner));
+    }
+
+    /** The replica acknowledgement of the storage on {@code connection}, or null when none is asked for. */
+    private ReplicaWait replicaWait(StatefulConnection<byte[], byte[]> connection, RedisOptions options) {
+        if (options.replicas() == 0) {
+            return null;
+        }
+        ReplicaWait.Nodes nodes;
+        if (cluster) {
+            var clustered = (StatefulRedisClusterConnection<byte[], byte[]>) connection;
+            RedisClusterClient client = (RedisClusterClient) commandClient;
+            nodes = new ReplicaWait.Nodes() {
+                @Override
+                public CompletableFuture<StatefulRedisConnection<byte[], byte[]>> forKey(byte[] key) {
+                    RedisClusterNode owner = clustered.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
+                    if (owner == null) {
+                        client.refreshPartitionsAsync();
+                        return CompletableFuture.failedFuture(new StorageException("no node of the Redis Cluster at "
+                                + description + " serves slot " + SlotHash.getSlot(key) + " yet"));
+                    }
+                    return clustered.getConnectionAsync(owner.getNodeId());
+                }
+
+                @Override
+                public void topologyMayHaveChanged() {
+                    client.refreshPartitionsAsync();
+                }
+            };
+        } else {
+            var single = (StatefulRedisConnection<byte[], byte[]>) connection;
+            nodes = new ReplicaWait.Nodes() {
+                @Override
+                public CompletableFuture<StatefulRedisConnection<byte[], byte[]>> forKey(byte[] key) {
+                    return CompletableFuture.completedFuture(single);
+                }
+
+                @Override
+                public void topologyMayHaveChanged() {
+                    // One connection; a Sentinel-managed one finds the new primary when it reconnects.
+                }
+            };
+        }
+        return new ReplicaWait(options.replicas(), options.replicaTimeout().toMillis(), nodes);
     }
 
     private StatefulConnection<byte[], byte[]> connectCommands(String purpose) {
@@ -296,6 +387,50 @@ public final class RedisBackend implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("malformed Redis URI \"" + redact(uri) + "\": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The options with {@code replicas} and {@code replicaTimeout} taken from the URI's query when it has them.
+     *
+     * @throws IllegalArgumentException when one of them is malformed
+     */
+    static RedisOptions withUriOptions(String uri, RedisOptions options) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return options;
+        }
+        int end = uri.indexOf('#', q);
+        String query = end < 0 ? uri.substring(q + 1) : uri.substring(q + 1, end);
+        int replicas = options.replicas();
+        Duration timeout = options.replicaTimeout();
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                if (name.equals("replicas")) {
+                    replicas = Integer.parseInt(value);
+                } else if (name.equals("replicaTimeout")) {
+                    timeout = parseDuration(value);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("malformed " + name + "=" + value + " in Redis URI \""
+                        + redact(uri) + "\"; expected e.g. replicas=1&replicaTimeout=500ms", e);
+            }
+        }
+        return options.withReplicas(replicas, timeout);
+    }
+
+    private static Duration parseDuration(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        } else if (v.endsWith("s")) {
+            return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+        } else if (v.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return Duration.ofMillis(Long.parseLong(v));
     }
 
     /** The URI with any user and password replaced by {@code ***}. */

@@ -101,13 +101,18 @@ public final class RedisMessaging implements Messaging {
      * @throws IllegalArgumentException when the URI is malformed
      */
     public static RedisMessaging connect(String uri, RedisOptions options) {
-        RedisBackend backend = RedisBackend.open(uri, options);
-        try {
-            return backend.newMessaging(backend);
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
-        }
+        return RedisBackend.owned(RedisBackend.open(uri, options), backend -> backend.newMessaging(backend));
+    }
+
+    /**
+     * Connects to the Redis Cluster that the node at {@code uri} belongs to; a publish reaches subscribers on every
+     * node. The messaging owns its connections and closes them on {@link #close()}.
+     *
+     * @throws dev.profilestore.StorageException when Redis cannot be reached
+     * @throws IllegalArgumentException when the URI is malformed
+     */
+    public static RedisMessaging connectCluster(String uri, RedisOptions options) {
+        return RedisBackend.owned(RedisBackend.openCluster(uri, options), backend -> backend.newMessaging(backend));
     }
 
     @Override

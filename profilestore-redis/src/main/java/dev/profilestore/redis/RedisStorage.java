@@ -107,7 +107,11 @@ import java.util.stream.Collectors;
  *     second or two of saves. Recommended for most games.</li>
  * <li>RDB snapshots only ({@code save ...}): a crash loses every save since the last snapshot, often
  *     minutes. Neither AOF nor RDB: a restart loses everything.</li>
- * <li>Replication is asynchronous: a failover to a replica can lose the saves it had not received.</li>
+ * <li>Replication is asynchronous: a failover to a replica can lose the saves it had not received, unless
+ *     {@link RedisOptions#replicas()} asks for replica acknowledgements: then every script that changes data is
+ *     followed by {@code WAIT} on the same connection, and a write that fewer replicas confirm within
+ *     {@link RedisOptions#replicaTimeout()} fails (see {@code ReplicaWait}). Lease renewals are not waited for:
+ *     a lease a failover loses is written again by the next renewal.</li>
  * </ul>
  * At start-up the storage reads these settings with {@code CONFIG GET} (falling back to
  * {@code INFO persistence} where {@code CONFIG} is disabled, as on many managed services) and logs a
@@ -145,11 +149,13 @@ public final class RedisStorage implements Storage {
     private final boolean clustered;
     private final String description;
     private final AutoCloseable resources;
+    private final ReplicaWait replicaWait;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     RedisStorage(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisOptions options, boolean clustered,
-            String description, AutoCloseable resources) {
+            String description, AutoCloseable resources, ReplicaWait replicaWait) {
         this.redis = Objects.requireNonNull(redis, "redis");
+        this.replicaWait = replicaWait;
         this.options = Objects.requireNonNull(options, "options");
         this.keys = new RedisKeys(options.namespace());
         this.clustered = clustered;
@@ -179,13 +185,18 @@ public final class RedisStorage implements Storage {
      * @throws IllegalArgumentException when the URI is malformed
      */
     public static RedisStorage connect(String uri, RedisOptions options) {
-        RedisBackend backend = RedisBackend.open(uri, options);
-        try {
-            return backend.newStorage(backend);
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
-        }
+        return RedisBackend.owned(RedisBackend.open(uri, options), backend -> backend.newStorage(backend));
+    }
+
+    /**
+     * Connects to the Redis Cluster that the node at {@code uri} belongs to (its other nodes are discovered).
+     * The storage owns its connections and closes them on {@link #close()}.
+     *
+     * @throws StorageException when Redis cannot be reached
+     * @throws IllegalArgumentException when the URI is malformed
+     */
+    public static RedisStorage connectCluster(String uri, RedisOptions options) {
+        return RedisBackend.owned(RedisBackend.openCluster(uri, options), backend -> backend.newStorage(backend));
     }
 
     @Override
@@ -554,6 +565,13 @@ public final class RedisStorage implements Storage {
         ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE
                 || script == PIN ? ScriptOutputType.INTEGER
                 : ScriptOutputType.MULTI;
+        if (replicaWait != null && script != REFERENCES_USER) {
+            try {
+                return replicaWait.eval(script, type, k, args, what);
+            } catch (RedisException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         RedisFuture<T> bySha;
         try {
             bySha = redis.evalsha(script.sha1(), type, k.length == 0 ? NO_KEYS : k, args);

@@ -6,14 +6,18 @@ import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
 import dev.profilestore.spi.WriteResult;
-import io.lettuce.core.RedisClient;
+import dev.profilestore.spi.Messaging;
+import dev.profilestore.testkit.AcknowledgementScenarios;
+import dev.profilestore.testkit.MessagingContract;
+import dev.profilestore.testkit.SessionScenarios;
+import dev.profilestore.testkit.StorageContract;
+import dev.profilestore.time.ManualScheduler;
 import io.lettuce.core.cluster.SlotHash;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisShardedCluster;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,45 +25,96 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The storage and messaging on a real three-node Redis Cluster: profiles spread over slots and nodes. */
+/**
+ * The storage and messaging on a real Redis Cluster of three primaries with a replica each: profiles spread over
+ * slots and nodes, and the shared conformance suites (each test in its own namespace). Failover is in
+ * {@link RedisClusterFailoverTest}.
+ */
 // try-with-resources only to close subscriptions and servers at the end of each test
 @SuppressWarnings("try")
 class RedisClusterTest {
 
-    private static RedisShardedCluster cluster;
+    private static final AtomicInteger NAMESPACES = new AtomicInteger();
+    private static TestRedisCluster redisCluster;
     private static RedisBackend backend;
 
     @BeforeAll
-    static void startCluster() throws IOException {
-        cluster = RedisShardedCluster.newRedisCluster().ephemeral()
-                .shard("a", 0).shard("b", 0).shard("c", 0)
-                .initializationTimeout(Duration.ofSeconds(20)).build();
-        cluster.start();
-        // Slots are assigned at start, but each node reports the cluster usable only once gossip settles.
-        for (int port : cluster.serverPorts()) {
-            RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
-            try (var c = client.connect()) {
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> c.sync().clusterInfo().contains("cluster_state:ok"));
-            } finally {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            }
-        }
-        backend = RedisBackend.openCluster("redis://127.0.0.1:" + cluster.serverPorts().get(0), RedisOptions.defaults());
+    static void startCluster() {
+        redisCluster = TestRedisCluster.start(1);
+        backend = RedisBackend.openCluster(redisCluster.uri(), RedisOptions.defaults());
     }
 
     @AfterAll
-    static void stopCluster() throws IOException {
+    static void stopCluster() {
         if (backend != null) {
             backend.close();
         }
-        if (cluster != null) {
-            cluster.stop();
+        if (redisCluster != null) {
+            redisCluster.close();
+        }
+    }
+
+    /**
+     * Options with a namespace of their own. The suites' storages share {@link #backend}'s cluster client (each
+     * with its own connection): a client per storage would rediscover the topology and start threads every time.
+     */
+    private static RedisOptions fresh(int versions) {
+        return RedisOptions.defaults().withNamespace("c" + NAMESPACES.incrementAndGet()).withVersionsPerKey(versions);
+    }
+
+    /**
+     * The Storage SPI specification, with a replica acknowledging each write; the atomic multi-key writes are
+     * skipped, as the storage declares.
+     */
+    @Nested
+    final class ClusterStorageContract extends StorageContract {
+        @Override
+        protected Storage createStorage() {
+            // A replica acknowledges every script: the WAIT path of each one runs against the contract.
+            return backend.newStorage(fresh(versionsPerKey()).withReplicas(1, Duration.ofSeconds(2)), null);
+        }
+
+        @Override
+        protected Storage createStorageKeepingNoSnapshots() {
+            return backend.newStorage(fresh(0), null);
+        }
+
+        @Override
+        protected int versionsPerKey() {
+            return 5;
+        }
+    }
+
+    /** The Messaging SPI specification, publishers and subscribers on different nodes. */
+    @Nested
+    final class ClusterMessagingContract extends MessagingContract {
+        @Override
+        protected Messaging createMessaging() {
+            return RedisMessaging.connectCluster(redisCluster.uri(), RedisOptions.defaults());
+        }
+    }
+
+    /** The behaviour scenarios of the lock protocol. */
+    @Nested
+    final class ClusterSessionScenarios extends SessionScenarios {
+        @Override
+        protected Storage newStorage(ManualScheduler clock) {
+            return backend.newStorage(fresh(100), null);
+        }
+    }
+
+    /** Every acknowledgement true, on every path. */
+    @Nested
+    final class ClusterAcknowledgementScenarios extends AcknowledgementScenarios {
+        @Override
+        protected Storage newStorage(ManualScheduler clock) {
+            return backend.newStorage(fresh(100), null);
         }
     }
 
@@ -126,7 +181,7 @@ class RedisClusterTest {
     @Test
     void pubSubReachesSubscribersAcrossTheCluster() {
         List<byte[]> got = new CopyOnWriteArrayList<>();
-        try (RedisMessaging other = RedisMessaging.connect("redis://127.0.0.1:" + cluster.serverPorts().get(2));
+        try (RedisMessaging other = RedisMessaging.connect("redis://127.0.0.1:" + redisCluster.ports().get(2));
                 var s = backend.messaging().subscribe("hint", got::add)) {
             await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 other.publish("hint", "x".getBytes(StandardCharsets.UTF_8));

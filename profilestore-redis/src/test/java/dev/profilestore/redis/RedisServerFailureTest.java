@@ -3,7 +3,6 @@ package dev.profilestore.redis;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.testkit.ServerFailureScenarios;
-import io.lettuce.core.KillArgs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -63,21 +62,6 @@ final class RedisServerFailureTest extends ServerFailureScenarios {
     }
 
     private static int kill(String name) {
-        int killed = 0;
-        for (String line : redis.admin().clientList().split("\n")) {
-            String id = null;
-            String clientName = null;
-            for (String field : line.trim().split(" ")) {
-                if (field.startsWith("id=")) {
-                    id = field.substring(3);
-                } else if (field.startsWith("name=")) {
-                    clientName = field.substring(5);
-                }
-            }
-            if (id != null && name.equals(clientName)) {
-                killed += redis.admin().clientKill(KillArgs.Builder.id(Long.parseLong(id))).intValue();
-            }
-        }
-        return killed;
+        return TestRedis.killClients(redis.admin(), name);
     }
 }

@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -127,6 +128,26 @@ final class TestRedis implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Kills, with {@code CLIENT KILL ID}, every connection of the server behind {@code admin} named {@code name}. */
+    static int killClients(RedisCommands<String, String> admin, String name) {
+        int killed = 0;
+        for (String line : admin.clientList().split("\n")) {
+            String id = null;
+            String clientName = null;
+            for (String field : line.trim().split(" ")) {
+                if (field.startsWith("id=")) {
+                    id = field.substring(3);
+                } else if (field.startsWith("name=")) {
+                    clientName = field.substring(5);
+                }
+            }
+            if (id != null && name.equals(clientName)) {
+                killed += admin.clientKill(KillArgs.Builder.id(Long.parseLong(id))).intValue();
+            }
+        }
+        return killed;
     }
 
     private static int freePort() {
