@@ -5,6 +5,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on a delegate executor that may itself be
@@ -34,7 +35,20 @@ final class SerialExecutor implements Executor {
             scheduled = true;
         }
         if (start) {
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // The callback executor was shut down after close: a store call that answered late (one waiting out
+                // a failover, say) has nobody left to tell. Its tasks can never run; throwing would only kill the
+                // I/O thread that brought the answer.
+                int dropped;
+                synchronized (tasks) {
+                    dropped = tasks.size();
+                    tasks.clear();
+                    scheduled = false;
+                }
+                log.debug("the event loop's executor is shut down: {} task(s) dropped", dropped);
+            }
         }
     }
 

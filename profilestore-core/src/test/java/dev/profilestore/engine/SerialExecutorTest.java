@@ -54,4 +54,18 @@ class SerialExecutorTest {
         serial.execute(() -> ran.add("next"));
         assertThat(ran).containsExactly("next");
     }
+
+    @Test
+    void onAShutDownExecutor_aLateTaskIsDropped_notThrownAtTheThreadThatBroughtIt() {
+        var pool = Executors.newSingleThreadExecutor();
+        var serial = new SerialExecutor(pool);
+        pool.shutdown();
+        var ran = new AtomicInteger();
+
+        serial.execute(ran::incrementAndGet);
+        serial.execute(ran::incrementAndGet);
+
+        assertThat(ran.get()).isZero();
+        assertThat(serial.inLoop()).isFalse();
+    }
 }
