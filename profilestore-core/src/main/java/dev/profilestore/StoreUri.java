@@ -12,8 +12,8 @@ import java.util.Locale;
  * <li>{@code sqlite:PATH} (or {@code sqlite://PATH}): one SQLite file; a relative path is resolved against the
  *     working directory;</li>
  * <li>{@code memory:}: an empty in-memory store that lives as long as the process;</li>
- * <li>{@code postgres://} ({@code postgresql://}), {@code redis://}, {@code rediss://}, {@code mysql://},
- *     {@code mariadb://}: a database server, with its own messaging (LISTEN/NOTIFY, pub/sub, a polled table).</li>
+ * <li>{@code postgres://} ({@code postgresql://}), {@code redis://}, {@code rediss://}, {@code redis-sentinel://},
+ *     {@code mysql://}, {@code mariadb://}: a database server, with its own messaging (LISTEN/NOTIFY, pub/sub, a polled table).</li>
  * </ul>
  */
 public sealed interface StoreUri {
@@ -48,7 +48,7 @@ public sealed interface StoreUri {
                 }
                 yield new Memory();
             }
-            case "postgres", "postgresql", "redis", "rediss", "mysql", "mariadb" -> {
+            case "postgres", "postgresql", "redis", "rediss", "redis-sentinel", "rediss-sentinel", "mysql", "mariadb" -> {
                 if (!rest.startsWith("//") || rest.length() == 2) {
                     throw new StoreConfigException("store URI '" + redact(text) + "': expected " + scheme
                             + "://host[:port]/...");
@@ -56,7 +56,7 @@ public sealed interface StoreUri {
                 yield new Server(scheme.equals("postgresql") ? "postgres" : scheme, text);
             }
             default -> throw new StoreConfigException("store URI '" + redact(text) + "' has unknown scheme '" + scheme
-                    + "'; known: sqlite:PATH, memory:, postgres://, redis://, rediss://, mysql://, mariadb://");
+                    + "'; known: sqlite:PATH, memory:, postgres://, redis://, rediss://, redis-sentinel://, mysql://, mariadb://");
         };
     }
 

@@ -23,6 +23,8 @@ class StoreConnectionTest {
     void serverUris_keepTheUri_andNormalisePostgresql() {
         assertThat(StoreUri.parse("postgresql://db/game")).isEqualTo(new StoreUri.Server("postgres", "postgresql://db/game"));
         assertThat(StoreUri.parse("rediss://cache:6380")).isEqualTo(new StoreUri.Server("rediss", "rediss://cache:6380"));
+        assertThat(StoreUri.parse("redis-sentinel://s1:26379,s2:26379#profiles"))
+                .isEqualTo(new StoreUri.Server("redis-sentinel", "redis-sentinel://s1:26379,s2:26379#profiles"));
         assertThat(StoreUri.parse("mariadb://app@db/game")).isEqualTo(new StoreUri.Server("mariadb", "mariadb://app@db/game"));
     }
 

@@ -1,5 +1,9 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.StoreConnection;
+import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.WriteResult;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
@@ -13,10 +17,12 @@ import redis.embedded.RedisSentinel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -77,6 +83,19 @@ class RedisSentinelTest {
         assertThat(options.replicas()).isEqualTo(1);
         assertThat(options.replicaTimeout()).isEqualTo(Duration.ofMillis(700));
         assertThat(RedisBackend.parse(uri("")).getSentinels()).hasSize(3);
+    }
+
+    @Test
+    void storeConnection_opensASentinelUri_throughTheRedisProvider() {
+        try (StoreConnection connection = StoreConnection.open(uri(""))) {
+            assertThat(connection.storage()).isInstanceOf(RedisStorage.class);
+            assertThat(connection.messaging()).isNotNull();
+            // The other test fails the primary over; whichever primary the sentinels name now takes the write.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> connection.storage().write(
+                    "opened", "k", Storage.ABSENT, new RecordWrite("v".getBytes(StandardCharsets.UTF_8), Set.of(),
+                            RecordWrite.Versioning.NONE)) instanceof WriteResult.Written);
+            assertThat(connection.storage().read("opened", "k")).isPresent();
+        }
     }
 
     /**
