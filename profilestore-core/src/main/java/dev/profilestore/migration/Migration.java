@@ -339,7 +339,9 @@ public final class Migration {
                         inFlight.acquire();
                         pool.execute(() -> {
                             try {
-                                work.accept(store, key);
+                                if (!stop.get()) { // a key queued before the run stopped is left for the next run
+                                    work.accept(store, key);
+                                }
                             } finally {
                                 inFlight.release();
                             }
