@@ -54,7 +54,7 @@ class ImportSqlCommandTest {
     private static void assertImported(CliRun run, String store) throws Exception {
         assertThat(run.exit()).as(run.toString()).isEqualTo(CliException.EXIT_BAD_INPUT);
         assertThat(run.out()).contains("imported 2 profile(s)").contains("5 row(s) rejected");
-        assertThat(run.err()).contains("row 3 (key 'player-ccc'): does not map: column 'stats' is not JSON")
+        assertThat(run.err()).contains("row 3: does not map: column 'stats' is not JSON")
                 .contains("row 4 (key 'player-aaa'): repeats the key of row 1")
                 .contains("row 5 (key 'player-ddd'): its record would be")
                 .contains("row 6: does not map: column 'uuid' is NULL")
