@@ -53,6 +53,17 @@ public non-sealed interface Profile<T> extends ProfileContent<T> {
      */
     CompletableFuture<Void> endSessionAsync();
 
+    /**
+     * {@link #endSessionAsync()}, recording the version the last save keeps with {@code cause} instead of
+     * {@link SaveCause#SESSION_END}: a tool that restores an old version ends with {@link SaveCause#ROLLBACK}, any
+     * other operator action with {@link SaveCause#OPERATOR}, so the profile's history says what happened. The first
+     * end asked for decides the cause.
+     */
+    CompletableFuture<Void> endSessionAsync(SaveCause cause);
+
+    /** Blocking twin of {@link #endSessionAsync(SaveCause)}, for virtual threads; not on the callback executor. */
+    void endSession(SaveCause cause);
+
     /** Blocking twin of {@link #endSessionAsync()}, for virtual threads; must not be called on the callback executor. */
     void endSession();
 

@@ -11,6 +11,7 @@ import dev.profilestore.Profile;
 import dev.profilestore.ProfileMessage;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.ProfileView;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
@@ -47,6 +48,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -239,8 +241,9 @@ public final class OperatorCommands {
      * @param versionId the id to pass to {@code rollback}
      * @param savedAt when it was saved (store clock)
      * @param revision the record revision it captured
+     * @param cause why it was kept (session end, periodic snapshot, rollback, ...)
      */
-    public record VersionRow(String versionId, Instant savedAt, long revision) {}
+    public record VersionRow(String versionId, Instant savedAt, long revision, SaveCause cause) {}
 
     /** {@code versions KEY}. */
     @Command(name = "versions", mixinStandardHelpOptions = true,
@@ -266,15 +269,17 @@ public final class OperatorCommands {
                 if (versions.isEmpty() && s.storage().read(name(), k).isEmpty()) {
                     throw new CliException("no profile '" + k + "' in store '" + name() + "' of " + s.description());
                 }
-                List<VersionRow> rows = versions.stream().map(v -> new VersionRow(v.versionId(), v.savedAt(), v.revision()))
+                List<VersionRow> rows = versions.stream().map(v -> new VersionRow(v.versionId(), v.savedAt(), v.revision(),
+                        v.cause()))
                         .toList();
                 if (opts.json) {
                     out().json(Map.of("key", k, "versions", rows));
                 } else if (rows.isEmpty()) {
                     out().line("profile '" + k + "' has no saved versions yet (they are kept at session ends)");
                 } else {
-                    out().table(List.of("VERSION", "SAVED AT", "REVISION"), rows.stream()
-                            .map(r -> List.of(r.versionId(), r.savedAt().toString(), Long.toString(r.revision()))).toList());
+                    out().table(List.of("VERSION", "SAVED AT", "REVISION", "CAUSE"), rows.stream()
+                            .map(r -> List.of(r.versionId(), r.savedAt().toString(), Long.toString(r.revision()),
+                                    r.cause().name().toLowerCase(Locale.ROOT).replace('_', ' '))).toList());
                 }
             }
             return 0;
@@ -640,7 +645,7 @@ public final class OperatorCommands {
                     long expected = cur == null ? Storage.ABSENT : cur.revision();
                     WriteResult r = s.storage().write(name(), l.key(), expected, new RecordWrite(l.payload(),
                             Set.copyOf(l.userIds()), cur == null ? RecordWrite.Versioning.SNAPSHOT
-                            : RecordWrite.Versioning.PRESERVE_PREVIOUS));
+                            : RecordWrite.Versioning.PRESERVE_PREVIOUS, SaveCause.OPERATOR));
                     if (r instanceof WriteResult.Conflict) {
                         throw new CliException("profile '" + l.key() + "' changed during the import; " + n
                                 + " profile(s) were imported before it, the rest were not");

@@ -6,6 +6,7 @@ import dev.profilestore.CorruptProfileException;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.ProfileView;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
@@ -105,7 +106,7 @@ public final class OperatorActions {
             Profile<JsonNode> profile = started.profile();
             long epoch = profile.epoch();
             CompletableFuture.runAsync(() -> profile.setData(view.data()), store.callbackExecutor()).join();
-            profile.endSession();
+            profile.endSession(SaveCause.ROLLBACK);
             Optional<StoredRecord> now = storage.read(storeName, key);
             JsonNode data = now.map(r -> ProfileRecords.decode(r.payload()).data()).orElse(null);
             long after = now.map(StoredRecord::revision).orElse(0L);

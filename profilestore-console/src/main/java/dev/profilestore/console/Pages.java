@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profilestore.CorruptProfileException;
 import dev.profilestore.Names;
 import dev.profilestore.ProfileMessage;
+import dev.profilestore.SaveCause;
 import dev.profilestore.UnsupportedFormatException;
 import dev.profilestore.admin.ProfileRecords;
 import dev.profilestore.admin.StoredProfile;
@@ -277,12 +278,13 @@ final class Pages {
                     .append("</option>");
         }
         b.append("</select> <button type=\"submit\" id=\"diff\">Show diff</button></form>");
-        b.append("<table id=\"versions\"><thead><tr><th>Version</th><th>Saved at</th><th>Revision</th><th></th><th></th>"
+        b.append("<table id=\"versions\"><thead><tr><th>Version</th><th>Saved at</th><th>Cause</th><th>Revision</th><th></th><th></th>"
                 + "</tr></thead><tbody>");
         for (VersionInfo v : versions) {
             String id = v.versionId();
             b.append("<tr data-version=\"").append(esc(id)).append("\"><td>").append(esc(id)).append("</td><td>")
-                    .append(esc(v.savedAt())).append("</td><td>").append(v.revision()).append("</td><td>")
+                    .append(esc(v.savedAt())).append("</td><td class=\"cause\">").append(causeLabel(v.cause()))
+                    .append("</td><td>").append(v.revision()).append("</td><td>")
                     .append(Html.form("/action/pin", s.csrf(), "inline")).append(Html.hidden("key", k))
                     .append(Html.hidden("version", id))
                     .append("<button type=\"submit\" class=\"pin\">Pin</button></form></td><td>")
@@ -291,6 +293,19 @@ final class Pages {
                     .append("<button type=\"submit\" class=\"rollback\">Roll back to this</button></form></td></tr>");
         }
         b.append("</tbody></table>");
+    }
+
+    /** How a version's cause reads on the page. */
+    private static String causeLabel(SaveCause cause) {
+        return switch (cause) {
+            case SESSION_END -> "session end";
+            case PERIODIC -> "periodic snapshot";
+            case OVERWRITE -> "overwrite";
+            case ROLLBACK -> "rollback";
+            case OPERATOR -> "operator action";
+            case REPLACED -> "replaced value";
+            case UNKNOWN -> "not recorded";
+        };
     }
 
     private static void actions(StringBuilder b, Auth.Session s, String k, StoredProfile p) {

@@ -259,6 +259,11 @@ abstract class ConsoleBrowserScenarios {
         assertThat(storedCoins("rb")).isEqualTo(1);
         assertThat(game.getAsync("rb").join().orElseThrow().session()).as("the console ended its session").isEmpty();
         shot("rollback");
+
+        open("/profile?key=rb");
+        assertThat(byId("versions").findElements(By.cssSelector("tbody td.cause"))).extracting(WebElement::getText)
+                .as("the causes, newest first: the rollback's own version, then the holder's last save")
+                .startsWith("rollback", "session end");
     }
 
     @Test

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profilestore.KeyInfo;
 import dev.profilestore.LastSaveReason;
 import dev.profilestore.Profile;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.Signal;
 
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +32,8 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     byte[] savedJson;
     ObjectNode savedMetadata;
     Set<Long> savedUserIds;
+    /** What the version the last save keeps is recorded as; set by the first end asked for. */
+    SaveCause endCause = SaveCause.SESSION_END;
     /** Message ids already handed to handlers by the save path. */
     final Set<Long> received = new HashSet<>();
 
@@ -91,12 +95,28 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public CompletableFuture<Void> endSessionAsync() {
-        return engine.onLoop(() -> engine.writer.end(this, LastSaveReason.MANUAL));
+        return endSessionAsync(SaveCause.SESSION_END);
+    }
+
+    @Override
+    public CompletableFuture<Void> endSessionAsync(SaveCause cause) {
+        Objects.requireNonNull(cause, "cause");
+        return engine.onLoop(() -> {
+            if (state == State.ACTIVE) {
+                endCause = cause;
+            }
+            return engine.writer.end(this, LastSaveReason.MANUAL);
+        });
     }
 
     @Override
     public void endSession() {
         engine.await(endSessionAsync());
+    }
+
+    @Override
+    public void endSession(SaveCause cause) {
+        engine.await(endSessionAsync(cause));
     }
 
     @Override

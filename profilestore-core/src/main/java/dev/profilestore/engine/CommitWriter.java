@@ -207,7 +207,7 @@ final class CommitWriter<T> {
             }
             plans.add(write);
             writes.add(new KeyedWrite(engine.name, p.key, currents.get(i).revision(),
-                    new RecordWrite(payload, write.env().userIds, write.versioning())));
+                    new RecordWrite(payload, write.env().userIds, write.versioning(), write.cause())));
         }
         return engine.call(() -> {
             List<WriteResult> results = engine.storage.writeAll(writes);

@@ -1,5 +1,6 @@
 package dev.profilestore.engine;
 
+import dev.profilestore.SaveCause;
 import dev.profilestore.spi.RecordWrite;
 
 /** What a transform decided to do with the record it was given. */
@@ -12,14 +13,20 @@ sealed interface Plan {
      * data writes what was accepted once. Otherwise a profile saved just under the limit could never be
      * loaded again.
      */
-    record Write(Envelope env, byte[] dataJson, RecordWrite.Versioning versioning, boolean checkSize) implements Plan {
+    record Write(Envelope env, byte[] dataJson, RecordWrite.Versioning versioning, boolean checkSize, SaveCause cause)
+            implements Plan {
         Write(Envelope env, byte[] dataJson, RecordWrite.Versioning versioning) {
-            this(env, dataJson, versioning, true);
+            this(env, dataJson, versioning, true, SaveCause.UNKNOWN);
+        }
+
+        /** A write that keeps the written value as a version recorded with {@code cause}. */
+        static Write snapshot(Envelope env, byte[] dataJson, boolean checkSize, SaveCause cause) {
+            return new Write(env, dataJson, RecordWrite.Versioning.SNAPSHOT, checkSize, cause);
         }
 
         /** A write that changes only the lock or the takeover request of {@code env}. */
         static Write lockOnly(Envelope env, RecordWrite.Versioning versioning) {
-            return new Write(env, null, versioning, false);
+            return new Write(env, null, versioning, false, SaveCause.UNKNOWN);
         }
     }
 

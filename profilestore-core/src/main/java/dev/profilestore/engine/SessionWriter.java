@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.profilestore.DataTooLargeException;
 import dev.profilestore.LastSaveReason;
 import dev.profilestore.ProfileStoreException;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.StorageException;
@@ -122,7 +123,7 @@ final class SessionWriter<T> {
             // Only the lock changes; the data is the record's own (read, never our cache, which holds none).
             env.meta.lock = null;
             env.meta.releasedBy = p.session.sessionId();
-            return new Plan.Write(env, null, RecordWrite.Versioning.NONE, false);
+            return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         }
         env.messages.removeIf(m -> s.processed.contains(m.id()));
         env.metadata = s.metadata;
@@ -137,8 +138,11 @@ final class SessionWriter<T> {
         if (release || snapshotDue) {
             env.meta.lastSnapshotMs = now;
         }
-        return new Plan.Write(env, s.dataJson, release || snapshotDue ? RecordWrite.Versioning.SNAPSHOT
-                : RecordWrite.Versioning.NONE, s.unsavedBecause() == null);
+        if (release) {
+            return Plan.Write.snapshot(env, s.dataJson, true, p.endCause);
+        }
+        return snapshotDue ? Plan.Write.snapshot(env, s.dataJson, true, SaveCause.PERIODIC)
+                : new Plan.Write(env, s.dataJson, RecordWrite.Versioning.NONE);
     }
 
     /** Bookkeeping after a session write; true, or throws {@link SessionLostException} when it was refused. */
@@ -404,8 +408,8 @@ final class SessionWriter<T> {
             env.meta.lock = null;
             env.meta.takeover = null;
             env.meta.lastSnapshotMs = now;
-            return new Plan.Write(env, json, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
-                    : RecordWrite.Versioning.SNAPSHOT);
+            return current.corrupt() != null ? new Plan.Write(env, json, RecordWrite.Versioning.PRESERVE_PREVIOUS)
+                    : Plan.Write.snapshot(env, json, true, SaveCause.OVERWRITE);
         })).thenAccept(outcome -> {
             var written = (Outcome.Written) outcome;
             if (written.before().corrupt() != null) {

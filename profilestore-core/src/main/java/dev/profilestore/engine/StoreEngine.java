@@ -351,7 +351,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         }
         Plan.Write write = (Plan.Write) plan;
         byte[] payload = encode(key, write);
-        var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning());
+        var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning(), write.cause());
         long expected = current.revision();
         // A conflict's record is decoded on the I/O thread, off the loop.
         return call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this)).thenCompose(tried -> tried.written() != null

@@ -1,5 +1,6 @@
 package dev.profilestore.memory;
 
+import dev.profilestore.SaveCause;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
@@ -109,13 +110,13 @@ public final class InMemoryStorage implements Storage {
         Instant now = clock.instant();
         Entry e = stores.computeIfAbsent(store, s -> new TreeMap<>()).computeIfAbsent(key, k -> new Entry());
         if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS && e.current != null) {
-            keepVersion(e, e.current, now, true);
+            keepVersion(e, e.current, now, true, SaveCause.REPLACED);
         }
         Instant created = e.current == null ? now : e.current.createdAt();
         e.current = new StoredRecord(nextRevision++, write.payload().clone(), created, now);
         e.userIds = write.userIds();
         if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
-            keepVersion(e, e.current, now, false);
+            keepVersion(e, e.current, now, false, write.cause());
         }
         return new WriteResult.Written(e.current.revision(), now);
     }
@@ -124,7 +125,7 @@ public final class InMemoryStorage implements Storage {
      * Keeps {@code record} as a version. A preserved one (the replaced value of a PRESERVE_PREVIOUS write) is kept
      * whatever the retention, since the engine reports it as kept; retention drops the oldest snapshots only.
      */
-    private void keepVersion(Entry e, StoredRecord record, Instant at, boolean preserved) {
+    private void keepVersion(Entry e, StoredRecord record, Instant at, boolean preserved, SaveCause cause) {
         for (Version v : e.versions) {
             if (v.record.revision() == record.revision()) {
                 v.preserved |= preserved;
@@ -134,7 +135,7 @@ public final class InMemoryStorage implements Storage {
         if (!preserved && versionsPerKey == 0) {
             return;
         }
-        e.versions.addLast(new Version(new VersionInfo(Long.toString(record.revision()), at, record.revision()),
+        e.versions.addLast(new Version(new VersionInfo(Long.toString(record.revision()), at, record.revision(), cause),
                 record, e.userIds, preserved));
         long snapshots = e.versions.stream().filter(v -> !v.preserved).count();
         for (var it = e.versions.iterator(); snapshots > versionsPerKey && it.hasNext(); ) {

@@ -1,5 +1,6 @@
 package dev.profilestore.jdbc;
 
+import dev.profilestore.SaveCause;
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.Micros;
@@ -323,7 +324,7 @@ public class JdbcStorage implements Storage {
         } else {
             if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS) {
                 try {
-                    keptVersion = keepVersionOf(c, store, key, expected, now, true);
+                    keptVersion = keepVersionOf(c, store, key, expected, now, true, SaveCause.REPLACED);
                 } catch (SQLException e) {
                     // A concurrent PRESERVE_PREVIOUS writer expecting the same revision inserted that version
                     // first and committed, together with its update: this write lost the compare-and-set.
@@ -367,7 +368,7 @@ public class JdbcStorage implements Storage {
             }
         }
         if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
-            keptVersion |= keepVersionOf(c, store, key, revision, now, false);
+            keptVersion |= keepVersionOf(c, store, key, revision, now, false, write.cause());
         }
         if (keptVersion) {
             pruneVersions(c, store, key);
@@ -381,9 +382,10 @@ public class JdbcStorage implements Storage {
      * not sent twice.
      *
      * @param preserved whether the version is exempt from retention (the replaced value of PRESERVE_PREVIOUS)
+     * @param cause what the version is recorded as; an existing version keeps the cause it was kept with
      */
-    private boolean keepVersionOf(Connection c, String store, String key, long revision, long now, boolean preserved)
-            throws SQLException {
+    private boolean keepVersionOf(Connection c, String store, String key, long revision, long now, boolean preserved,
+                                  SaveCause cause) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.versionExists)) {
             ps.setString(1, store);
             ps.setString(2, key);
@@ -401,9 +403,10 @@ public class JdbcStorage implements Storage {
         try (PreparedStatement ps = c.prepareStatement(sql.copyRecordToVersions)) {
             ps.setLong(1, now);
             ps.setInt(2, preserved ? 1 : 0);
-            ps.setString(3, store);
-            ps.setString(4, key);
-            ps.setLong(5, revision);
+            ps.setString(3, cause.name());
+            ps.setString(4, store);
+            ps.setString(5, key);
+            ps.setLong(6, revision);
             copied = ps.executeUpdate();
         }
         if (copied == 0) {
@@ -521,7 +524,7 @@ public class JdbcStorage implements Storage {
     @Override
     public List<VersionInfo> versions(String store, String key, VersionRange query) {
         return run("version listing", store, key, c -> {
-            StringBuilder q = new StringBuilder("SELECT revision, saved_at FROM ").append(t.versions())
+            StringBuilder q = new StringBuilder("SELECT revision, saved_at, cause FROM ").append(t.versions())
                     .append(" WHERE store = ? AND record_key = ?");
             if (query.from() != null) {
                 q.append(" AND saved_at >= ?");
@@ -545,7 +548,8 @@ public class JdbcStorage implements Storage {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long revision = rs.getLong(1);
-                        found.add(new VersionInfo(Long.toString(revision), instant(rs.getLong(2)), revision));
+                        found.add(new VersionInfo(Long.toString(revision), instant(rs.getLong(2)), revision,
+                                SaveCause.fromStored(rs.getString(3))));
                     }
                 }
                 return found;
@@ -811,8 +815,8 @@ public class JdbcStorage implements Storage {
             versionExists = "SELECT 1 FROM " + t.versions() + byKey + " AND revision = ?";
             markPreserved = "UPDATE " + t.versions() + " SET preserved = 1" + byKey + " AND revision = ?";
             copyRecordToVersions = "INSERT INTO " + t.versions()
-                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved)"
-                    + " SELECT store, record_key, revision, payload, created_at, updated_at, ?, ? FROM " + t.records()
+                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved, cause)"
+                    + " SELECT store, record_key, revision, payload, created_at, updated_at, ?, ?, ? FROM " + t.records()
                     + byKey + " AND revision = ?";
             copyCurrentUserIdsToVersion = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id)"
                     + " SELECT store, record_key, ?, user_id FROM " + t.userIds() + byKey + " AND revision = 0";

@@ -53,7 +53,9 @@ final class Schema {
         // twice on a database without transactional DDL.
         List<String> v2 = new ArrayList<>(dialect.migrationSteps(2, t));
         v2.add("ALTER TABLE " + t.versions() + " ADD COLUMN preserved SMALLINT NOT NULL DEFAULT 0");
-        return List.of(v1, v2);
+        // Version 3: why each version was kept (null: kept before causes were recorded).
+        List<String> v3 = List.of("ALTER TABLE " + t.versions() + " ADD COLUMN cause VARCHAR(16)");
+        return List.of(v1, v2, v3);
     }
 
     /** Brings the schema up to date. */

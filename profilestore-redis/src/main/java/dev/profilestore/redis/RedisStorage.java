@@ -1,6 +1,7 @@
 package dev.profilestore.redis;
 
 import dev.profilestore.Names;
+import dev.profilestore.SaveCause;
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.Micros;
@@ -270,7 +271,7 @@ public final class RedisStorage implements Storage {
             args[3 + i * 4] = w.write().payload();
             args[4 + i * 4] = b(switch (w.write().versioning()) {
                 case NONE -> "N";
-                case SNAPSHOT -> "S";
+                case SNAPSHOT -> "S" + w.write().cause().name();
                 case PRESERVE_PREVIOUS -> "P";
             });
             args[5 + i * 4] = b(new TreeSet<>(w.write().userIds()).stream().map(String::valueOf)
@@ -371,8 +372,21 @@ public final class RedisStorage implements Storage {
         List<ScoredValue<byte[]>> found = await("list versions of " + store + "/" + key, () -> query.newestFirst()
                 ? redis.zrevrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit)
                 : redis.zrangebyscoreWithScores(k[RedisKeys.VERSIONS], range, limit));
-        return found.stream().map(v -> new VersionInfo(str(v.getValue()), Micros.toInstant((long) v.getScore()),
-                parseLong(v.getValue()))).toList();
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        byte[][] causeFields = found.stream().map(v -> b("c:" + str(v.getValue()))).toArray(byte[][]::new);
+        List<KeyValue<byte[], byte[]>> causes = await("list versions of " + store + "/" + key,
+                () -> redis.hmget(k[RedisKeys.VERSION_BODIES], causeFields));
+        List<VersionInfo> versions = new ArrayList<>(found.size());
+        for (int i = 0; i < found.size(); i++) {
+            ScoredValue<byte[]> v = found.get(i);
+            // A version kept before causes were recorded has no field: UNKNOWN.
+            String cause = causes.get(i).hasValue() ? str(causes.get(i).getValue()) : null;
+            versions.add(new VersionInfo(str(v.getValue()), Micros.toInstant((long) v.getScore()), parseLong(v.getValue()),
+                    SaveCause.fromStored(cause)));
+        }
+        return versions;
     }
 
     @Override

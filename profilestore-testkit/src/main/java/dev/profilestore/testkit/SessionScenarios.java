@@ -8,6 +8,7 @@ import dev.profilestore.Profile;
 import dev.profilestore.ProfileAlreadyLoadedException;
 import dev.profilestore.ProfileMessage;
 import dev.profilestore.ProfileView;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionLostException;
 import dev.profilestore.SessionOptions;
@@ -17,6 +18,7 @@ import dev.profilestore.StoreError;
 import dev.profilestore.UnsupportedFormatException;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
+import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
 import dev.profilestore.time.ManualScheduler;
 import org.junit.jupiter.api.AfterEach;
@@ -72,6 +74,24 @@ public abstract class SessionScenarios extends ClusterScenarios {
         done(views.get(0).overwriteAsync());
         assertThat(stored("rollback").coins).isEqualTo(10);
         assertThat(start(a, "rollback").data().coins).isEqualTo(10);
+    }
+
+    @Test
+    void versions_sayWhyTheyWereKept() {
+        Profile<PlayerData> p = start(a, "causes");
+        p.data().coins = 1;
+        done(p.endSessionAsync());
+        p = start(a, "causes");
+        p.data().coins = 2;
+        cluster.advance(Duration.ofMinutes(61)); // past the snapshot interval: the next save keeps a version
+        done(p.saveAsync());
+        p.data().coins = 3;
+        done(p.endSessionAsync(SaveCause.ROLLBACK));
+        done(done(a.store().getAsync("causes")).orElseThrow().overwriteAsync());
+
+        assertThat(cluster.shared.versions(STORE, "causes", new VersionRange(null, null, true, 20)))
+                .extracting(VersionInfo::cause).as("newest first")
+                .containsExactly(SaveCause.OVERWRITE, SaveCause.ROLLBACK, SaveCause.PERIODIC, SaveCause.SESSION_END);
     }
 
     @Test

@@ -2,9 +2,11 @@ package dev.profilestore.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.profilestore.SaveCause;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.RecordWrite.Versioning;
@@ -110,6 +112,11 @@ public abstract class StorageContract {
     /** A write of {@code text} as UTF-8, with the given versioning and user ids. */
     protected static RecordWrite text(String text, Versioning versioning, Long... userIds) {
         return new RecordWrite(text.getBytes(StandardCharsets.UTF_8), Set.of(userIds), versioning);
+    }
+
+    /** {@code text} as UTF-8. */
+    protected static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A write of {@code text} that keeps no version and indexes no user id. */
@@ -679,6 +686,41 @@ public abstract class StorageContract {
     }
 
     @Test
+    void versions_recordTheCauseTheyWereKeptFor() {
+        assumeThat(versionsSupported() && versionsPerKey() >= 3).as("backend keeps three versions").isTrue();
+        long ended = written("k", Storage.ABSENT, new RecordWrite(bytes("ended"), Set.of(), Versioning.SNAPSHOT,
+                SaveCause.SESSION_END));
+        long periodic = written("k", ended, new RecordWrite(bytes("periodic"), Set.of(), Versioning.SNAPSHOT,
+                SaveCause.PERIODIC));
+        long plain = written("k", periodic, text("plain save"));
+        long replacing = written("k", plain, new RecordWrite(bytes("rolled back"), Set.of(), Versioning.PRESERVE_PREVIOUS,
+                SaveCause.ROLLBACK));
+        long again = written("k", replacing, new RecordWrite(bytes("rolled back again"), Set.of(),
+                Versioning.PRESERVE_PREVIOUS));
+        written("k", again, text("no cause given", Versioning.SNAPSHOT));
+
+        List<VersionInfo> versions = storage.versions(store, "k", new VersionRange(null, null, true, 20));
+        assertThat(versions).extracting(VersionInfo::revision, VersionInfo::cause).as("newest first")
+                .containsExactly(
+                        tuple(versions.getFirst().revision(), SaveCause.UNKNOWN),
+                        tuple(replacing, SaveCause.REPLACED),
+                        tuple(plain, SaveCause.REPLACED),
+                        tuple(periodic, SaveCause.PERIODIC),
+                        tuple(ended, SaveCause.SESSION_END));
+    }
+
+    @Test
+    void pinVersion_keepsTheCauseAVersionWasKeptFor() {
+        assumeThat(versionsSupported()).as("backend keeps versions").isTrue();
+        written("k", Storage.ABSENT, new RecordWrite(bytes("v"), Set.of(), Versioning.SNAPSHOT, SaveCause.OPERATOR));
+        String id = storage.versions(store, "k", VersionRange.all(1)).getFirst().versionId();
+
+        assertThat(storage.pinVersion(store, "k", id)).isTrue();
+
+        assertThat(storage.versions(store, "k", VersionRange.all(1)).getFirst().cause()).isEqualTo(SaveCause.OPERATOR);
+    }
+
+        @Test
     void pinVersion_keepsThatVersionThroughRetention() {
         assumeThat(versionsSupported()).as("backend keeps versions").isTrue();
         long first = written("k", Storage.ABSENT, text("pinned", Versioning.SNAPSHOT));
