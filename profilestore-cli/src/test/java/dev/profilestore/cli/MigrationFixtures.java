@@ -105,6 +105,7 @@ final class MigrationFixtures {
                         .isEqualTo(Micros.floor(sv.get(i).savedAt()));
                 assertThat(target.readVersion(store, key, tv.get(i).versionId()).orElseThrow().payload())
                         .isEqualTo(source.readVersion(store, key, sv.get(i).versionId()).orElseThrow().payload());
+                assertThat(tv.get(i).cause()).as("cause of version %d of %s", i, key).isEqualTo(sv.get(i).cause());
                 assertThat(tPinned.contains(tv.get(i).versionId())).as("pin of version %d of %s", i, key)
                         .isEqualTo(sPinned.contains(sv.get(i).versionId()));
                 revisions.add(tv.get(i).revision());

@@ -207,7 +207,8 @@ public final class InMemoryStorage implements Storage {
     public synchronized VersionInfo writeVersion(String store, String key, VersionWrite version) {
         Entry e = stores.computeIfAbsent(store, s -> new TreeMap<>()).computeIfAbsent(key, k -> new Entry());
         long revision = nextRevision++;
-        VersionInfo info = new VersionInfo(Long.toString(revision), version.source().savedAt(), revision);
+        VersionInfo info = new VersionInfo(Long.toString(revision), version.source().savedAt(), revision,
+                version.source().cause());
         e.versions.addLast(new Version(info, new StoredRecord(revision, version.payload().clone(), version.createdAt(),
                 version.updatedAt()), version.userIds(), version.pinned()));
         return info;

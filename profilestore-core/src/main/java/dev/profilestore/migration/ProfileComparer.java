@@ -73,6 +73,9 @@ final class ProfileComparer {
             if (!Records.sameTime(a.savedAt(), b.savedAt())) {
                 diffs.add(which + " saved at " + a.savedAt() + " on the source, " + b.savedAt() + " on the target");
             }
+            if (a.cause() != b.cause()) {
+                diffs.add(which + " kept for " + a.cause() + " on the source, " + b.cause() + " on the target");
+            }
             if (sPinned.contains(a.versionId()) != tPinned.contains(b.versionId())) {
                 diffs.add(which + " is pinned on one side only");
             }

@@ -3,6 +3,7 @@ package dev.profilestore.migration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.profilestore.Names;
+import dev.profilestore.SaveCause;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.admin.ProfileRecords;
 import dev.profilestore.spi.RecordWrite;
@@ -38,6 +39,9 @@ import java.util.Optional;
  * running) is never replaced: the row is rejected, so the player's session is not pulled from under them. A lock of a
  * crashed server is taken over, as a session start would. A record that changes between the read and the write is
  * read again, up to three times.
+ *
+ * <p>A new profile's record is also kept as its first saved version, recorded with cause
+ * {@link SaveCause#OPERATOR}; a replaced one is kept with cause {@link SaveCause#REPLACED}.
  *
  * <h2>Bad rows</h2>
  * A row that cannot be read, does not map (the mapper throws), has an invalid key, repeats a key of an earlier row, or
@@ -273,9 +277,9 @@ public final class ProfileImport<R, T> {
             }
             WriteResult r = current.isEmpty()
                     ? storage.write(storeName, p.key(), Storage.ABSENT, new RecordWrite(record, p.profile.userIds(),
-                            RecordWrite.Versioning.SNAPSHOT))
+                            RecordWrite.Versioning.SNAPSHOT, SaveCause.OPERATOR))
                     : storage.write(storeName, p.key(), current.get().revision(), new RecordWrite(record,
-                            p.profile.userIds(), RecordWrite.Versioning.PRESERVE_PREVIOUS));
+                            p.profile.userIds(), RecordWrite.Versioning.PRESERVE_PREVIOUS, SaveCause.OPERATOR));
             if (r instanceof WriteResult.Written) {
                 return current.isEmpty() ? Written.CREATED : Written.OVERWRITTEN;
             }

@@ -13,7 +13,7 @@ import java.util.Set;
  * {@link VersionInfo} rather than its fields one by one means a field added to it later travels without a change
  * to this method's signature.
  *
- * @param source the version as the store it comes from listed it; its save time is kept
+ * @param source the version as the store it comes from listed it; its save time and cause are kept
  * @param payload the version's record bytes
  * @param createdAt when the captured record's key was first written, by the source store's clock
  * @param updatedAt when the captured record was written, by the source store's clock

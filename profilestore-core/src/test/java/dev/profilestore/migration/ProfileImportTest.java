@@ -3,6 +3,7 @@ package dev.profilestore.migration;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
+import dev.profilestore.SaveCause;
 import dev.profilestore.admin.ProfileRecords;
 import dev.profilestore.memory.InMemoryStorage;
 import dev.profilestore.spi.StoredRecord;
@@ -81,6 +82,8 @@ class ProfileImportTest {
         assertThat(ann.userIds()).containsExactly(1L);
         ann.endSession();
         assertThat(storage.keysByUserId("Players", 5L)).containsExactly("player-5");
+        assertThat(storage.versions("Players", "player-5", VersionRange.all(10))).singleElement()
+                .satisfies(v -> assertThat(v.cause()).as("the imported value's version").isEqualTo(SaveCause.OPERATOR));
     }
 
     @Test
@@ -104,8 +107,9 @@ class ProfileImportTest {
         assertThat(ProfileRecords.decode(now.payload()).messages()).as("the pending message stays").hasSize(1);
         String kept = storage.pinnedVersions("Players", "player-1").iterator().next();
         assertThat(storage.readVersion("Players", "player-1", kept).orElseThrow().payload()).isEqualTo(before);
-        assertThat(storage.versions("Players", "player-1", VersionRange.all(10))).extracting(v -> v.versionId())
-                .contains(kept);
+        assertThat(storage.versions("Players", "player-1", VersionRange.all(10)))
+                .filteredOn(v -> v.versionId().equals(kept)).singleElement()
+                .satisfies(v -> assertThat(v.cause()).isEqualTo(SaveCause.REPLACED));
     }
 
     @Test

@@ -627,6 +627,7 @@ public class JdbcStorage implements Storage {
                     ps.setLong(6, Micros.floor(version.updatedAt()));
                     ps.setLong(7, savedAt);
                     ps.setInt(8, version.pinned() ? 1 : 0);
+                    ps.setString(9, version.source().cause().name());
                     ps.executeUpdate();
                 }
                 if (!version.userIds().isEmpty()) {
@@ -646,7 +647,7 @@ public class JdbcStorage implements Storage {
                 rollbackQuietly(c);
                 throw e;
             }
-            return new VersionInfo(Long.toString(a.revision()), instant(savedAt), a.revision());
+            return new VersionInfo(Long.toString(a.revision()), instant(savedAt), a.revision(), version.source().cause());
         });
     }
 
@@ -829,8 +830,8 @@ public class JdbcStorage implements Storage {
             deleteAllVersions = "DELETE FROM " + t.versions() + byKey;
             readVersion = "SELECT payload, created_at, updated_at FROM " + t.versions() + byKey + " AND revision = ?";
             insertVersion = "INSERT INTO " + t.versions()
-                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved, cause)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
             pinnedVersions = "SELECT revision FROM " + t.versions() + byKey + " AND preserved = 1";
             insertUserId = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES (?, ?, ?, ?)";
             deleteCurrentUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision = 0";

@@ -437,11 +437,12 @@ public final class RedisStorage implements Storage {
         long savedAt = Micros.floor(version.source().savedAt());
         Long revision = await(what, () -> evalAsync(VERSION_WRITE, k, new byte[][] {version.payload(),
                 b(Long.toString(savedAt)), b(Long.toString(Micros.floor(version.createdAt()))),
-                b(Long.toString(Micros.floor(version.updatedAt()))), b(uids), b(version.pinned() ? "1" : "0")}, what));
+                b(Long.toString(Micros.floor(version.updatedAt()))), b(uids), b(version.pinned() ? "1" : "0"),
+                b(version.source().cause().name())}, what));
         if (!entries.isEmpty()) {
             await(what + " (index)", () -> indexScript("add", store, key, entries, what));
         }
-        return new VersionInfo(Long.toString(revision), Micros.toInstant(savedAt), revision);
+        return new VersionInfo(Long.toString(revision), Micros.toInstant(savedAt), revision, version.source().cause());
     }
 
     @Override

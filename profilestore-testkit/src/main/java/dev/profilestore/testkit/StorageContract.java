@@ -758,7 +758,7 @@ public abstract class StorageContract {
     private static final Instant LONG_AGO = Instant.parse("2021-03-04T05:06:07.123456Z");
 
     private VersionInfo carriedOver(String key, String text, Instant savedAt, boolean pinned, Long... userIds) {
-        VersionInfo source = new VersionInfo("source-id", savedAt, 7L);
+        VersionInfo source = new VersionInfo("source-id", savedAt, 7L, SaveCause.ROLLBACK);
         return storage.writeVersion(store, key, new VersionWrite(source, text.getBytes(StandardCharsets.UTF_8),
                 savedAt.minusSeconds(3600), savedAt.minusSeconds(1), Set.of(userIds), pinned));
     }
@@ -770,6 +770,7 @@ public abstract class StorageContract {
         VersionInfo v = carriedOver("k", "old value", LONG_AGO, false);
 
         assertThat(v.savedAt()).isEqualTo(LONG_AGO);
+        assertThat(v.cause()).as("the source's cause, carried").isEqualTo(SaveCause.ROLLBACK);
         assertThat(storage.versions(store, "k", VersionRange.all(10))).containsExactly(v);
         StoredRecord read = storage.readVersion(store, "k", v.versionId()).orElseThrow();
         assertThat(textOf(read)).isEqualTo("old value");
