@@ -291,7 +291,7 @@ public final class Migration {
         Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
         Reporter reporter = new Reporter(tally, start);
         AtomicBoolean never = new AtomicBoolean();
-        Compare compare = (store, key) -> {
+        KeyTask compare = (store, key) -> {
             List<String> found;
             try {
                 found = comparer.compare(store, key);
@@ -317,12 +317,12 @@ public final class Migration {
     }
 
     @FunctionalInterface
-    private interface Compare {
+    private interface KeyTask {
         void accept(String store, String key);
     }
 
     /** Runs {@code work} for every key of the stores on {@code side}, {@link #parallelism} at a time. */
-    private void forEachKey(Storage side, AtomicBoolean stop, Reporter reporter, Compare work) {
+    private void forEachKey(Storage side, AtomicBoolean stop, Reporter reporter, KeyTask work) {
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofPlatform().daemon()
                 .name("profilestore-migration-", 0).factory());
         Semaphore inFlight = new Semaphore(parallelism * 4);
