@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code migrate --from URI --to URI}: copies stores between backends with {@link Migration}, and with
@@ -115,10 +116,14 @@ public final class MigrateCommand implements Callable<Integer> {
             result.put("to", target.description());
             result.put("store_names", storeNames);
             boolean ok = true;
+            AtomicReference<MigrationProgress> latest = new AtomicReference<>();
             if (!verifyOnly) {
-                migration.onProgress(p -> progress.accept(line("copied", p)), Duration.ofMillis(250));
+                migration.onProgress(p -> {
+                    latest.set(p);
+                    progress.accept(line("copied", p));
+                }, Duration.ofMillis(250));
                 MigrationReport r = migration.run();
-                progress.finish();
+                progress.last(line("copied", latest.get()));
                 result.put("migration", r);
                 result.put("profiles_per_second", Math.round(r.perSecond()));
                 ok = r.complete();
@@ -127,9 +132,12 @@ public final class MigrateCommand implements Callable<Integer> {
                 }
             }
             if (verify || verifyOnly) {
-                migration.onProgress(p -> progress.accept(line("compared", p)), Duration.ofMillis(250));
+                migration.onProgress(p -> {
+                    latest.set(p);
+                    progress.accept(line("compared", p));
+                }, Duration.ofMillis(250));
                 VerifyReport v = migration.verify();
-                progress.finish();
+                progress.last(line("compared", latest.get()));
                 result.put("verification", v);
                 ok &= v.identical();
                 if (!json) {

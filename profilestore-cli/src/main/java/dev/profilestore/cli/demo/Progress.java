@@ -57,6 +57,20 @@ public final class Progress implements Consumer<String> {
         }
     }
 
+    /** Prints a last status line however soon after the previous one, and ends it. */
+    public synchronized void last(String line) {
+        if (quiet) {
+            return;
+        }
+        if (tty) {
+            accept(line);
+        } else {
+            err.println(line);
+            err.flush();
+        }
+        finish();
+    }
+
     /** Ends an in-place line so what follows starts on a fresh one. */
     public synchronized void finish() {
         if (tty && lastLength > 0) {
