@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code migrate --from URI --to URI}: copies stores between backends with {@link Migration}, and with
@@ -118,10 +119,7 @@ public final class MigrateCommand implements Callable<Integer> {
             boolean ok = true;
             AtomicReference<MigrationProgress> latest = new AtomicReference<>();
             if (!verifyOnly) {
-                migration.onProgress(p -> {
-                    latest.set(p);
-                    progress.accept(line("copied", p));
-                }, Duration.ofMillis(250));
+                migration.onProgress(shown(progress, latest, "copied"), Duration.ofMillis(250));
                 MigrationReport r = migration.run();
                 progress.last(line("copied", latest.get()));
                 result.put("migration", r);
@@ -132,10 +130,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 }
             }
             if (verify || verifyOnly) {
-                migration.onProgress(p -> {
-                    latest.set(p);
-                    progress.accept(line("compared", p));
-                }, Duration.ofMillis(250));
+                migration.onProgress(shown(progress, latest, "compared"), Duration.ofMillis(250));
                 VerifyReport v = migration.verify();
                 progress.last(line("compared", latest.get()));
                 result.put("verification", v);
@@ -149,6 +144,15 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             return ok ? 0 : EXIT_INCOMPLETE;
         }
+    }
+
+    /** Shows each progress report on standard error and keeps it, for the last line. */
+    private static Consumer<MigrationProgress> shown(Progress progress, AtomicReference<MigrationProgress> latest,
+            String verb) {
+        return p -> {
+            latest.set(p);
+            progress.accept(line(verb, p));
+        };
     }
 
     /** A status line: it starts with a digit, so {@link Progress} rewrites it in place on a terminal. */

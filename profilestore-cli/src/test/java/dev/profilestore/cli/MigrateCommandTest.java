@@ -102,6 +102,12 @@ class MigrateCommandTest {
             assertThat(assertSameProfiles(source.storage(), target.storage(), name)).isEqualTo(7);
             assertThat(versionCount(target.storage(), name)).as("versions, none duplicated by the three runs")
                     .isEqualTo(versionCount(source.storage(), name)).isEqualTo(12);
+            try (ProfileStore<JsonNode> game = MigrationFixtures.server(target, name, "server-on-the-new-store")) {
+                Profile<JsonNode> p = game.startSession("player-4").orElseThrow();
+                assertThat(p.data().get("coins").asInt()).as("the data a server loads after the switch").isEqualTo(42);
+                assertThat(p.userIds()).containsExactly(1004L);
+                p.endSession();
+            }
         }
     }
 
