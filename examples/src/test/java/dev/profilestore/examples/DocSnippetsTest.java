@@ -41,6 +41,7 @@ class DocSnippetsTest {
             import dev.profilestore.*;
             import dev.profilestore.memory.*;
             import dev.profilestore.spi.*;
+            import dev.profilestore.migration.*;
             import dev.profilestore.sqlite.*;
             import dev.profilestore.postgres.*;
             import dev.profilestore.mysql.*;

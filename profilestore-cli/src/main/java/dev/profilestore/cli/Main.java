@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
         subcommands = {DemoCommand.class, DemoServerCommand.class, OperatorCommands.Inspect.class, OperatorCommands.Versions.class,
                 OperatorCommands.Rollback.class, OperatorCommands.Erase.class, OperatorCommands.Sessions.class,
                 OperatorCommands.Release.class, OperatorCommands.Export.class, OperatorCommands.Import.class,
+                MigrateCommand.class, ImportSqlCommand.class,
                 ConsoleCommand.class,
                 TortureCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

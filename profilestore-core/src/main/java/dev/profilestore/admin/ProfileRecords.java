@@ -1,7 +1,11 @@
 package dev.profilestore.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.profilestore.CorruptProfileException;
 import dev.profilestore.engine.RecordAccess;
+
+import java.time.Instant;
+import java.util.Set;
 
 /**
  * Reads stored profile records, and makes the edits operators need, with the codec the session engine writes them
@@ -23,6 +27,24 @@ public final class ProfileRecords {
      */
     public static StoredProfile decode(byte[] payload) {
         return RecordAccess.decode(payload);
+    }
+
+    /**
+     * A new profile's record, as a session start would create it, holding data brought from elsewhere: no lock, no
+     * session started yet (load count 0), the given first-session time and user ids. A record it replaces keeps its
+     * pending messages in the new one, as a session start over a message box does.
+     *
+     * @param data the profile's data as JSON, in the store's data format version {@code dataVersion}
+     * @param dataVersion the data format version (a store's {@code formatVersion}, 1 unless configured)
+     * @param userIds user ids tied to the profile, for erasure requests
+     * @param firstSession when the player's first session was, kept as the profile's creation time
+     * @param now the time of this write, kept as its last update
+     * @param replaced the record this one replaces, or null; a value that is not a record of this library is ignored
+     * @return the bytes to write
+     */
+    public static byte[] newProfile(JsonNode data, int dataVersion, Set<Long> userIds, Instant firstSession,
+            Instant now, byte[] replaced) {
+        return RecordAccess.newProfile(data, dataVersion, userIds, firstSession, now, replaced);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.profilestore.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.profilestore.ProfileMessage;
@@ -36,6 +37,25 @@ public final class RecordAccess {
         return new StoredProfile(env.isMessageBox(), env.isMessageBox() ? MissingNode.getInstance() : env.data,
                 env.dataVersion, meta.loadCount, Instant.ofEpochMilli(meta.createdMs), Instant.ofEpochMilli(meta.lastUpdateMs),
                 lock, takeover, messages, List.copyOf(env.userIds), env.metadata);
+    }
+
+    /** See {@link dev.profilestore.admin.ProfileRecords#newProfile}. */
+    public static byte[] newProfile(JsonNode data, int dataVersion, java.util.Set<Long> userIds, Instant firstSession,
+            Instant now, byte[] replaced) {
+        Envelope previous = null;
+        if (replaced != null) {
+            try {
+                previous = CODEC.decode(replaced);
+            } catch (dev.profilestore.ProfileStoreException e) {
+                previous = null; // not ours: nothing of it to keep in the new record (it is kept as a version)
+            }
+        }
+        // As a session start creates a profile over a message box or a replaced value: its messages stay pending.
+        Envelope env = Envelope.freshProfile(previous, firstSession.toEpochMilli(), dataVersion);
+        env.meta.lastUpdateMs = now.toEpochMilli();
+        env.data = data;
+        env.userIds.addAll(userIds);
+        return CODEC.encode(env, null);
     }
 
     /** See {@link dev.profilestore.admin.ProfileRecords#withoutLock}. */

@@ -8,6 +8,7 @@ import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.VersionWrite;
 import dev.profilestore.spi.WriteResult;
 
 import java.time.Duration;
@@ -200,6 +201,27 @@ public final class InMemoryStorage implements Storage {
             }
         }
         return false;
+    }
+
+    @Override
+    public synchronized VersionInfo writeVersion(String store, String key, VersionWrite version) {
+        Entry e = stores.computeIfAbsent(store, s -> new TreeMap<>()).computeIfAbsent(key, k -> new Entry());
+        long revision = nextRevision++;
+        VersionInfo info = new VersionInfo(Long.toString(revision), version.source().savedAt(), revision,
+                version.source().cause());
+        e.versions.addLast(new Version(info, new StoredRecord(revision, version.payload().clone(), version.createdAt(),
+                version.updatedAt()), version.userIds(), version.pinned()));
+        return info;
+    }
+
+    @Override
+    public synchronized Set<String> pinnedVersions(String store, String key) {
+        Entry e = entry(store, key);
+        if (e == null) {
+            return Set.of();
+        }
+        return e.versions.stream().filter(v -> v.preserved).map(v -> v.info.versionId())
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.profilestore.spi;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A storage that passes every call on to another: the base of decorators (fault injection, counting,
@@ -63,6 +64,16 @@ public abstract class ForwardingStorage implements Storage {
     @Override
     public boolean pinVersion(String store, String key, String versionId) {
         return delegate.pinVersion(store, key, versionId);
+    }
+
+    @Override
+    public VersionInfo writeVersion(String store, String key, VersionWrite version) {
+        return delegate.writeVersion(store, key, version);
+    }
+
+    @Override
+    public Set<String> pinnedVersions(String store, String key) {
+        return delegate.pinnedVersions(store, key);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.profilestore.StorageException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Durable storage of profile records, implemented once per backend.
@@ -112,6 +113,34 @@ public interface Storage extends AutoCloseable {
      * @return whether the version exists (and is now preserved); {@code false} when there is no such version
      */
     boolean pinVersion(String store, String key, String versionId);
+
+    /**
+     * Adds a saved version carried over from another store (a migration), with its original save time: the one way
+     * to create a version other than a write's {@link RecordWrite.Versioning}. The version gets a new id and a
+     * revision allocated as a write's would be, greater than every revision the key had before, so the key's
+     * revisions stay strictly increasing and its next write's revision is greater than the version's. Versions
+     * written one after another get ids in the same order. The current record, its revision and its user ids are not
+     * touched; the key need not have a record. The version is kept whatever the retention (a pinned one for good);
+     * retention trims unpinned snapshots again from the key's next snapshot write on. {@link #purge} erases it.
+     *
+     * @return the version as stored here: its new id and revision, and the source's save time
+     * @throws UnsupportedOperationException when the backend cannot take versions from elsewhere (the default)
+     */
+    default VersionInfo writeVersion(String store, String key, VersionWrite version) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot take saved versions from"
+                + " another store");
+    }
+
+    /**
+     * The ids of the key's saved versions that are preserved (pinned by {@link #pinVersion}, or kept by a
+     * {@link RecordWrite.Versioning#PRESERVE_PREVIOUS} write): what a migration carries over besides the versions
+     * themselves. Empty when the key has none.
+     *
+     * @throws UnsupportedOperationException when the backend cannot tell (the default)
+     */
+    default Set<String> pinnedVersions(String store, String key) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot list pinned versions");
+    }
 
     /** Keys whose current record or any saved version was written with this user id. */
     List<String> keysByUserId(String store, long userId);

@@ -10,6 +10,7 @@ import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.VersionWrite;
 import dev.profilestore.spi.WriteResult;
 
 import java.sql.Connection;
@@ -607,6 +608,67 @@ public class JdbcStorage implements Storage {
     }
 
     @Override
+    public VersionInfo writeVersion(String store, String key, VersionWrite version) {
+        long savedAt = Micros.floor(version.source().savedAt());
+        return retrying("version write", store, key, c -> {
+            boolean inside = dialect.allocatesInTransaction();
+            SqlDialect.Allocation a = inside ? null : dialect.allocate(c, t);
+            dialect.begin(c);
+            try {
+                if (inside) {
+                    a = dialect.allocate(c, t);
+                }
+                try (PreparedStatement ps = c.prepareStatement(sql.insertVersion)) {
+                    ps.setString(1, store);
+                    ps.setString(2, key);
+                    ps.setLong(3, a.revision());
+                    ps.setBytes(4, version.payload());
+                    ps.setLong(5, Micros.floor(version.createdAt()));
+                    ps.setLong(6, Micros.floor(version.updatedAt()));
+                    ps.setLong(7, savedAt);
+                    ps.setInt(8, version.pinned() ? 1 : 0);
+                    ps.setString(9, version.source().cause().name());
+                    ps.executeUpdate();
+                }
+                if (!version.userIds().isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(sql.insertUserId)) {
+                        for (long userId : version.userIds()) {
+                            ps.setString(1, store);
+                            ps.setString(2, key);
+                            ps.setLong(3, a.revision());
+                            ps.setLong(4, userId);
+                            ps.addBatch();
+                        }
+                        ps.executeBatch();
+                    }
+                }
+                dialect.commit(c);
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+            return new VersionInfo(Long.toString(a.revision()), instant(savedAt), a.revision(), version.source().cause());
+        });
+    }
+
+    @Override
+    public Set<String> pinnedVersions(String store, String key) {
+        return run("pinned version listing", store, key, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql.pinnedVersions)) {
+                ps.setString(1, store);
+                ps.setString(2, key);
+                Set<String> found = new java.util.HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(Long.toString(rs.getLong(1)));
+                    }
+                }
+                return Set.copyOf(found);
+            }
+        });
+    }
+
+    @Override
     public List<String> keysByUserId(String store, long userId) {
         return run("user id look-up", store, null, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql.keysByUserId)) {
@@ -728,6 +790,8 @@ public class JdbcStorage implements Storage {
         final String dropOldVersionUserIds;
         final String deleteAllVersions;
         final String readVersion;
+        final String insertVersion;
+        final String pinnedVersions;
         final String insertUserId;
         final String deleteCurrentUserIds;
         final String deleteAllUserIds;
@@ -765,6 +829,10 @@ public class JdbcStorage implements Storage {
                     + " AND revision NOT IN (SELECT revision FROM " + t.versions() + byKey + " AND preserved = 1)";
             deleteAllVersions = "DELETE FROM " + t.versions() + byKey;
             readVersion = "SELECT payload, created_at, updated_at FROM " + t.versions() + byKey + " AND revision = ?";
+            insertVersion = "INSERT INTO " + t.versions()
+                    + " (store, record_key, revision, payload, created_at, updated_at, saved_at, preserved, cause)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            pinnedVersions = "SELECT revision FROM " + t.versions() + byKey + " AND preserved = 1";
             insertUserId = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES (?, ?, ?, ?)";
             deleteCurrentUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision = 0";
             deleteAllUserIds = "DELETE FROM " + t.userIds() + byKey;

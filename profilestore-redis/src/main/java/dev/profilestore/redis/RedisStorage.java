@@ -11,6 +11,7 @@ import dev.profilestore.spi.StorageCapabilities;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.VersionWrite;
 import dev.profilestore.spi.WriteResult;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.Limit;
@@ -136,6 +137,7 @@ public final class RedisStorage implements Storage {
     private static final LuaScript INDEX = LuaScript.load("index.lua");
     private static final LuaScript REFERENCES_USER = LuaScript.load("references-user.lua");
     private static final LuaScript PIN = LuaScript.load("pin.lua");
+    private static final LuaScript VERSION_WRITE = LuaScript.load("version-write.lua");
 
     private static final long CONFLICT = 0;
     private static final long WRITTEN = 1;
@@ -432,6 +434,38 @@ public final class RedisStorage implements Storage {
     }
 
     @Override
+    public VersionInfo writeVersion(String store, String key, VersionWrite version) {
+        Objects.requireNonNull(version, "version");
+        byte[][] k = profileKeys(store, key);
+        String what = "write a version of " + store + "/" + key;
+        String uids = new TreeSet<>(version.userIds()).stream().map(String::valueOf).collect(Collectors.joining(","));
+        List<String> entries = version.userIds().stream().map(u -> "u:" + u).toList();
+        // As for a record: the user-id sets learn the key before the script marks the entries published, and again
+        // after it, in case a purge removed them in between (see "Indexes" above).
+        if (!entries.isEmpty()) {
+            await(what + " (index)", () -> indexScript("add", store, key, entries, what));
+        }
+        long savedAt = Micros.floor(version.source().savedAt());
+        Long revision = await(what, () -> evalAsync(VERSION_WRITE, k, new byte[][] {version.payload(),
+                b(Long.toString(savedAt)), b(Long.toString(Micros.floor(version.createdAt()))),
+                b(Long.toString(Micros.floor(version.updatedAt()))), b(uids), b(version.pinned() ? "1" : "0"),
+                b(version.source().cause().name())}, what));
+        if (!entries.isEmpty()) {
+            await(what + " (index)", () -> indexScript("add", store, key, entries, what));
+        }
+        return new VersionInfo(Long.toString(revision), Micros.toInstant(savedAt), revision, version.source().cause());
+    }
+
+    @Override
+    public Set<String> pinnedVersions(String store, String key) {
+        byte[][] k = profileKeys(store, key);
+        List<byte[]> fields = await("list pinned versions of " + store + "/" + key,
+                () -> redis.hkeys(k[RedisKeys.VERSION_BODIES]));
+        return fields.stream().map(RedisStorage::str).filter(f -> f.startsWith("x:")).map(f -> f.substring(2))
+                .collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
     public List<String> keysByUserId(String store, long userId) {
         Names.storeName(store);
         String what = "find keys of user " + userId + " in " + store;
@@ -563,7 +597,7 @@ public final class RedisStorage implements Storage {
      */
     private <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
         ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE
-                || script == PIN ? ScriptOutputType.INTEGER
+                || script == PIN || script == VERSION_WRITE ? ScriptOutputType.INTEGER
                 : ScriptOutputType.MULTI;
         if (replicaWait != null && script != REFERENCES_USER) {
             try {

@@ -14,6 +14,7 @@ import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.VersionInfo;
 import dev.profilestore.spi.VersionRange;
+import dev.profilestore.spi.VersionWrite;
 import dev.profilestore.spi.WriteResult;
 
 import java.nio.charset.StandardCharsets;
@@ -749,6 +750,127 @@ public abstract class StorageContract {
         assertThat(storage.pinVersion(store, "k", "999999")).isFalse();
         assertThat(storage.pinVersion(store, "k", "not-an-id")).isFalse();
         assertThat(storage.pinVersion(store, "never", "1")).isFalse();
+    }
+
+    // ------------------------------------------------------------------ versions carried over (writeVersion)
+
+    /** A time with microsecond precision, what every backend stores exactly. */
+    private static final Instant LONG_AGO = Instant.parse("2021-03-04T05:06:07.123456Z");
+
+    private VersionInfo carriedOver(String key, String text, Instant savedAt, boolean pinned, Long... userIds) {
+        VersionInfo source = new VersionInfo("source-id", savedAt, 7L, SaveCause.ROLLBACK);
+        return storage.writeVersion(store, key, new VersionWrite(source, text.getBytes(StandardCharsets.UTF_8),
+                savedAt.minusSeconds(3600), savedAt.minusSeconds(1), Set.of(userIds), pinned));
+    }
+
+    @Test
+    void writeVersion_keepsPayloadTimesAndSaveTime_andLeavesTheRecordAlone() {
+        long revision = written("k", Storage.ABSENT, text("current", Versioning.NONE, 5L));
+
+        VersionInfo v = carriedOver("k", "old value", LONG_AGO, false);
+
+        assertThat(v.savedAt()).isEqualTo(LONG_AGO);
+        assertThat(v.cause()).as("the source's cause, carried").isEqualTo(SaveCause.ROLLBACK);
+        assertThat(storage.versions(store, "k", VersionRange.all(10))).containsExactly(v);
+        StoredRecord read = storage.readVersion(store, "k", v.versionId()).orElseThrow();
+        assertThat(textOf(read)).isEqualTo("old value");
+        assertThat(read.createdAt()).isEqualTo(LONG_AGO.minusSeconds(3600));
+        assertThat(read.updatedAt()).isEqualTo(LONG_AGO.minusSeconds(1));
+        StoredRecord cur = current("k");
+        assertThat(cur.revision()).isEqualTo(revision);
+        assertThat(textOf(cur)).isEqualTo("current");
+        assertThat(storage.keysByUserId(store, 5L)).containsExactly("k");
+    }
+
+    @Test
+    void writeVersion_revisionExceedsEveryEarlierOne_andTheNextWriteExceedsIt() {
+        long first = written("k", Storage.ABSENT, text("a"));
+        long second = written("k", first, text("b"));
+
+        VersionInfo v = carriedOver("k", "old", LONG_AGO, false);
+        long next = written("k", second, text("c"));
+
+        assertThat(v.revision()).isGreaterThan(second);
+        assertThat(next).isGreaterThan(v.revision());
+    }
+
+    @Test
+    void writeVersion_onAKeyWithoutRecord_keepsTheVersionAndTheFirstWriteExceedsIt() {
+        VersionInfo v = carriedOver("k", "old", LONG_AGO, false);
+
+        assertThat(storage.read(store, "k")).isEmpty();
+        assertThat(storage.listKeys(store, null, 10)).as("a key with versions only is not listed").isEmpty();
+        assertThat(storage.versions(store, "k", VersionRange.all(10))).containsExactly(v);
+        assertThat(written("k", Storage.ABSENT, text("now"))).isGreaterThan(v.revision());
+    }
+
+    @Test
+    void writeVersion_severalInOrder_listInThatOrderWithAscendingRevisions() {
+        List<VersionInfo> written = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            written.add(carriedOver("k", "v" + i, LONG_AGO.plusSeconds(60L * i), false));
+        }
+
+        assertThat(storage.versions(store, "k", VersionRange.all(10))).containsExactlyElementsOf(written);
+        assertThat(storage.versions(store, "k", new VersionRange(null, null, true, 10)))
+                .containsExactlyElementsOf(written.reversed());
+        assertThat(written).extracting(VersionInfo::revision).isSorted().doesNotHaveDuplicates();
+        for (int i = 0; i < 4; i++) {
+            assertThat(textOf(storage.readVersion(store, "k", written.get(i).versionId()).orElseThrow()))
+                    .isEqualTo("v" + i);
+        }
+    }
+
+    @Test
+    void writeVersion_pinned_isListedAsPinnedAndSurvivesRetention() {
+        assumeThat(versionsSupported()).as("backend keeps versions").isTrue();
+        VersionInfo pinned = carriedOver("k", "pinned", LONG_AGO, true);
+        VersionInfo plain = carriedOver("k", "plain", LONG_AGO.plusSeconds(1), false);
+        assertThat(storage.pinnedVersions(store, "k")).containsExactly(pinned.versionId());
+
+        long revision = Storage.ABSENT;
+        for (int i = 0; i < versionsPerKey() + 2; i++) {
+            revision = written("k", revision, text("snapshot " + i, Versioning.SNAPSHOT));
+        }
+
+        List<String> ids = storage.versions(store, "k", VersionRange.all(versionsPerKey() + 10)).stream()
+                .map(VersionInfo::versionId).toList();
+        assertThat(ids).contains(pinned.versionId()).doesNotContain(plain.versionId());
+        assertThat(ids).hasSize(versionsPerKey() + 1);
+        assertThat(storage.pinnedVersions(store, "k")).containsExactly(pinned.versionId());
+    }
+
+    @Test
+    void pinnedVersions_listPinsAndPreservedValues_andNothingForAnUnknownKey() {
+        long foreign = written("k", Storage.ABSENT, text("foreign"));
+        long revision = written("k", foreign, text("replacement", Versioning.PRESERVE_PREVIOUS));
+        String preserved = storage.versions(store, "k", VersionRange.all(10)).getFirst().versionId();
+        assertThat(storage.pinnedVersions(store, "k")).containsExactly(preserved);
+        if (versionsSupported()) {
+            written("k", revision, text("snap", Versioning.SNAPSHOT));
+            String snapshot = storage.versions(store, "k", new VersionRange(null, null, true, 1)).getFirst()
+                    .versionId();
+            assertThat(storage.pinnedVersions(store, "k")).as("a snapshot is not pinned").containsExactly(preserved);
+            storage.pinVersion(store, "k", snapshot);
+            assertThat(storage.pinnedVersions(store, "k")).containsExactlyInAnyOrder(preserved, snapshot);
+        }
+        assertThat(storage.pinnedVersions(store, "never")).isEmpty();
+    }
+
+    @Test
+    void writeVersion_userIds_areFoundByUserId_andPurgeErasesEverything() {
+        written("k", Storage.ABSENT, text("current", Versioning.NONE, 1L));
+        VersionInfo v = carriedOver("k", "old", LONG_AGO, true, 2L, 3L);
+
+        assertThat(storage.keysByUserId(store, 2L)).containsExactly("k");
+        assertThat(storage.keysByUserId(store, 3L)).containsExactly("k");
+        storage.purge(store, "k");
+
+        assertThat(storage.readVersion(store, "k", v.versionId())).isEmpty();
+        assertThat(storage.versions(store, "k", VersionRange.all(10))).isEmpty();
+        assertThat(storage.pinnedVersions(store, "k")).isEmpty();
+        assertThat(storage.keysByUserId(store, 2L)).isEmpty();
+        assertThat(written("k", Storage.ABSENT, text("again"))).isGreaterThan(v.revision());
     }
 
     @Test
