@@ -1,0 +1,49 @@
+package dev.profilestore.minestom;
+
+import dev.profilestore.minecraft.PlayerHandle;
+import net.kyori.adventure.text.Component;
+import net.minestom.server.entity.Player;
+
+import java.util.UUID;
+import java.util.concurrent.Executor;
+
+/**
+ * A Minestom player as the policy sees it. Its executor runs a task on the calling thread while holding the
+ * player's tick thread ({@code player.acquirable().sync}): exclusive of the player's own ticks, events and
+ * commands, and without waiting for the next tick.
+ */
+final class MinestomPlayer implements PlayerHandle {
+
+    private final Player player;
+    private final Executor executor;
+
+    MinestomPlayer(Player player) {
+        this.player = player;
+        this.executor = task -> player.acquirable().sync(p -> task.run());
+    }
+
+    @Override
+    public UUID id() {
+        return player.getUuid();
+    }
+
+    @Override
+    public String name() {
+        return player.getUsername();
+    }
+
+    @Override
+    public boolean connected() {
+        return player.getPlayerConnection().isOnline();
+    }
+
+    @Override
+    public Executor executor() {
+        return executor;
+    }
+
+    @Override
+    public void kick(String message) {
+        player.kick(Component.text(message));
+    }
+}
