@@ -54,6 +54,8 @@ public final class PlayerSessions<T> implements AutoCloseable {
     /** One player on this server; its fields change under its own monitor. */
     private static final class Online<T> {
         final PlayerHandle player;
+        final long loginNanos = System.nanoTime();
+        volatile long loadNanos = -1;
         Profile<T> profile;
         boolean quit;
         volatile boolean leaving;
@@ -156,6 +158,7 @@ public final class PlayerSessions<T> implements AutoCloseable {
                     profile.endSessionAsync().exceptionally(e -> null);
                     yield new LoginResult.Refused<>(messages.notLoaded(), "the player left while the profile loaded");
                 }
+                entry.loadNanos = System.nanoTime() - entry.loginNanos;
                 profile.onSessionEnd().connect(reason -> ended(entry, reason));
                 for (PlayerMessageHandler<T> handler : handlers) {
                     profile.messageHandler((message, processed) -> handler.handle(player, profile, message, processed));
@@ -283,6 +286,18 @@ public final class PlayerSessions<T> implements AutoCloseable {
                 log.warn("the last save of {} failed", entry.player.name(), e);
             }
         });
+    }
+
+    /**
+     * How long the player's profile took to load at login (the session start, including any wait for the previous
+     * server's last save): what the store adds to a join or a hop.
+     *
+     * @param player the player's UUID
+     * @return the load time, or empty when the player has no loaded profile here
+     */
+    public Optional<java.time.Duration> loadTime(UUID player) {
+        Online<T> entry = online.get(player);
+        return entry == null || entry.loadNanos < 0 ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(entry.loadNanos));
     }
 
     /** How many players have an entry here (logging in, online or leaving). */

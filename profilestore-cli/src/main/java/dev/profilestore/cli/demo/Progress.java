@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * otherwise (logs, CI). Whether standard error is a terminal is told by the launcher script
  * ({@code -Dprofilestore.stderr.tty=true}), since Java cannot see it by itself.
  */
-final class Progress implements Consumer<String> {
+public final class Progress implements Consumer<String> {
 
     private final PrintWriter err;
     private final boolean tty;
@@ -16,13 +16,19 @@ final class Progress implements Consumer<String> {
     private long lastPlain;
     private int lastLength;
 
-    Progress(PrintWriter err, boolean tty, boolean quiet) {
+    /**
+     * @param err standard error
+     * @param tty whether it is a terminal (one line rewritten in place)
+     * @param quiet whether to print nothing
+     */
+    public Progress(PrintWriter err, boolean tty, boolean quiet) {
         this.err = err;
         this.tty = tty;
         this.quiet = quiet;
     }
 
-    static boolean stderrIsTerminal() {
+    /** Whether the launcher script said standard error is a terminal. */
+    public static boolean stderrIsTerminal() {
         return Boolean.getBoolean("profilestore.stderr.tty");
     }
 
@@ -52,7 +58,8 @@ final class Progress implements Consumer<String> {
     }
 
     /** Ends an in-place line so what follows starts on a fresh one. */
-    synchronized void finish() {
+    /** Ends the progress line. */
+    public synchronized void finish() {
         if (tty && lastLength > 0) {
             err.println();
             err.flush();

@@ -52,16 +52,19 @@ import java.util.zip.Inflater;
  */
 public final class Bot implements AutoCloseable {
 
-    /** What the bot sees; called on the connection's reader thread. */
+    /**
+     * What the bot sees; called on the connection's reader thread, with the number {@link #connect} returned for the
+     * connection, so a listener can tell a late event of an old connection from the current one's.
+     */
     public interface Listener {
         /** A profile line of the game ({@link GameText}), with the time it arrived ({@link System#nanoTime()}). */
-        void line(Bot bot, String[] fields, long nanos);
+        void line(Bot bot, long connection, String[] fields, long nanos);
 
         /** The server sent the transfer packet. */
-        void transfer(Bot bot, String host, int port, long nanos);
+        void transfer(Bot bot, long connection, String host, int port, long nanos);
 
-        /** The connection ended: kicked with a reason, or closed (reason null). */
-        void disconnected(Bot bot, String reason);
+        /** The server ended the connection: kicked with a reason, or closed or killed (reason null). Not after {@link #close()}. */
+        void disconnected(Bot bot, long connection, String reason);
     }
 
     /** The packets the bot decodes; every other packet is skipped. */
@@ -74,6 +77,7 @@ public final class Bot implements AutoCloseable {
     private final UUID uuid;
     private final Listener listener;
     private volatile Connection current;
+    private long connections;
 
     /**
      * A bot.
@@ -102,20 +106,22 @@ public final class Bot implements AutoCloseable {
      *
      * @param port the server's port on 127.0.0.1
      * @param transfer whether this connection follows a transfer packet (the handshake says so)
+     * @return this connection's number
      * @throws IOException when the server cannot be reached
      */
-    public void connect(String host, int port, boolean transfer) throws IOException {
+    public synchronized long connect(String host, int port, boolean transfer) throws IOException {
         close();
         var socket = new Socket();
         socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress(host, port), 5_000);
-        var connection = new Connection(socket);
+        var connection = new Connection(socket, ++connections);
         current = connection;
         connection.send(new ClientHandshakePacket(MinecraftServer.PROTOCOL_VERSION, host, port,
                 transfer ? ClientHandshakePacket.Intent.TRANSFER : ClientHandshakePacket.Intent.LOGIN));
         connection.state = ConnectionState.LOGIN;
         connection.send(new ClientLoginStartPacket(name, uuid));
         Thread.ofVirtual().name(name + "-reader").start(connection::read);
+        return connection.number;
     }
 
     /** Sends a chat command (without the slash); false when not in play. */
@@ -132,6 +138,18 @@ public final class Bot implements AutoCloseable {
         }
     }
 
+    /**
+     * When the current connection's login succeeded and its configuration finished ({@link System#nanoTime()}; 0
+     * until then): with the time of the transfer and of the first profile line, a hop's latency splits into the
+     * login, the configuration (where the server loads the profile) and the spawn.
+     *
+     * @return {@code [connected, login success, configuration finished]}
+     */
+    public long[] phases() {
+        Connection c = current;
+        return c == null ? new long[3] : new long[] {c.connectedNanos, c.loginNanos, c.configuredNanos};
+    }
+
     /** Closes the connection, if any. */
     @Override
     public void close() {
@@ -145,14 +163,19 @@ public final class Bot implements AutoCloseable {
     /** One TCP connection: its state, compression, and reader. */
     private final class Connection {
         private final Socket socket;
+        private final long number;
         private final OutputStream out;
         private final Inflater inflater = new Inflater();
         volatile ConnectionState state = ConnectionState.HANDSHAKE;
+        final long connectedNanos = System.nanoTime();
+        volatile long loginNanos;
+        volatile long configuredNanos;
         private int threshold;
         private volatile boolean closed;
 
-        Connection(Socket socket) throws IOException {
+        Connection(Socket socket, long number) throws IOException {
             this.socket = socket;
+            this.number = number;
             this.out = socket.getOutputStream();
         }
 
@@ -181,11 +204,11 @@ public final class Bot implements AutoCloseable {
             } catch (IOException | DataFormatException | RuntimeException e) {
                 // the server closed the connection, or was killed
             } finally {
+                boolean local = closed;
                 close();
-                if (current == this) {
-                    current = null;
+                if (!local) {
+                    listener.disconnected(Bot.this, number, reason);
                 }
-                listener.disconnected(Bot.this, reason);
             }
         }
 
@@ -226,19 +249,21 @@ public final class Bot implements AutoCloseable {
             switch (packet) {
                 case SetCompressionPacket p -> threshold = p.threshold();
                 case LoginSuccessPacket p -> {
+                    loginNanos = nanos;
                     send(new ClientLoginAcknowledgedPacket());
                     state = ConnectionState.CONFIGURATION;
                 }
                 case SelectKnownPacksPacket p -> send(new ClientSelectKnownPacksPacket(p.entries()));
                 case FinishConfigurationPacket p -> {
+                    configuredNanos = nanos;
                     send(new ClientFinishConfigurationPacket());
                     state = ConnectionState.PLAY;
                 }
                 case KeepAlivePacket p -> send(new ClientKeepAlivePacket(p.id()));
                 case PingPacket p -> send(new ClientPingRequestPacket(p.id()));
-                case TransferPacket p -> listener.transfer(Bot.this, p.host(), p.port(), nanos);
-                case SystemChatPacket p -> GameText.parse(plain(p.message())).ifPresent(f -> listener.line(Bot.this, f, nanos));
-                case ActionBarPacket p -> GameText.parse(plain(p.text())).ifPresent(f -> listener.line(Bot.this, f, nanos));
+                case TransferPacket p -> listener.transfer(Bot.this, number, p.host(), p.port(), nanos);
+                case SystemChatPacket p -> GameText.parse(plain(p.message())).ifPresent(f -> listener.line(Bot.this, number, f, nanos));
+                case ActionBarPacket p -> GameText.parse(plain(p.text())).ifPresent(f -> listener.line(Bot.this, number, f, nanos));
                 case LoginDisconnectPacket p -> {
                     return plain(p.kickMessage());
                 }

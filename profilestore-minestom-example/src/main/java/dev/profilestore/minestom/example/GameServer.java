@@ -103,7 +103,8 @@ public final class GameServer {
             return; // refused or already leaving: the policy kicks
         }
         String epoch = Long.toString(profile.epoch());
-        player.sendMessage(GameText.line(GameText.LIVE, id, epoch, profile.data().coins));
+        long loadMicros = profiles.sessions().loadTime(player.getUuid()).map(d -> d.toNanos() / 1000).orElse(-1L);
+        player.sendMessage(GameText.line(GameText.LIVE, id, epoch, profile.data().coins, loadMicros));
         profile.onAfterSave().connect(saved -> player.sendMessage(
                 GameText.line(GameText.SAVED, epoch, saved.earned.getOrDefault(epoch, 0L))));
         player.scheduler().buildTask(() -> {

@@ -10,7 +10,10 @@ import java.util.UUID;
  */
 public final class GameText {
 
-    /** The profile is live on this server: {@code ps live <server> <epoch> <coins>}. */
+    /**
+     * The profile is live on this server: {@code ps live <server> <epoch> <coins> <load µs>}, the last being how long
+     * the session start took during the login.
+     */
     public static final String LIVE = "live";
     /** A save landed: {@code ps saved <epoch> <coins earned by this session, as saved>}. */
     public static final String SAVED = "saved";

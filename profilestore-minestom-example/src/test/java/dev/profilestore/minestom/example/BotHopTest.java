@@ -74,18 +74,18 @@ class BotHopTest {
         volatile int transferPort;
 
         @Override
-        public void line(Bot bot, String[] fields, long nanos) {
+        public void line(Bot bot, long connection, String[] fields, long nanos) {
             lines.add(String.join(" ", fields));
             System.err.println(bot.name() + ": " + String.join(" ", fields));
         }
 
         @Override
-        public void transfer(Bot bot, String host, int port, long nanos) {
+        public void transfer(Bot bot, long connection, String host, int port, long nanos) {
             transferPort = port;
         }
 
         @Override
-        public void disconnected(Bot bot, String reason) {
+        public void disconnected(Bot bot, long connection, String reason) {
             System.err.println(bot.name() + " disconnected: " + reason);
         }
 
