@@ -116,7 +116,12 @@ final class PlayBot implements Bot.Listener {
 
     private void play() throws Exception {
         int hops = network.config().hops();
-        long connection = join(network.port(home), false);
+        long connection;
+        try {
+            connection = join(network.port(home), false);
+        } catch (IOException e) {
+            connection = joinAny(network.port(home)); // its home server was killed as the run began
+        }
         long transferNanos = 0;
         long goneNanos = 0;
         long hopAt = Long.MAX_VALUE;

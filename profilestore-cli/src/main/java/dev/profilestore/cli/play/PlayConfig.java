@@ -42,7 +42,7 @@ public record PlayConfig(long seed, int servers, int bots, int hops, double kill
 
     /**
      * The moments (nanoseconds after play starts) a server is killed: evenly spread at the kill rate, each moved by
-     * a seeded jitter of up to half a period, so a run with kills has its first one early.
+     * a seeded jitter of up to a quarter period, so a run with kills has its first one within its first period.
      */
     List<Long> killSchedule(Random random) {
         List<Long> times = new ArrayList<>();
@@ -51,7 +51,7 @@ public record PlayConfig(long seed, int servers, int bots, int hops, double kill
         }
         double period = 60e9 / killRate;
         for (int i = 0; i * period < maxPlay.toNanos(); i++) {
-            times.add((long) ((i + 0.5 + random.nextDouble()) * period));
+            times.add((long) ((i + 0.25 + 0.5 * random.nextDouble()) * period));
         }
         return times;
     }

@@ -137,11 +137,17 @@ public final class PlayNetwork {
 
         progress.accept("bots done after " + Math.round(playS * 10) / 10.0 + " s; stopping the servers (last saves)");
         bots.forEach(PlayBot::stop);
-        Waiting.until(this::allReady, START_MAX, "restarted game servers before the stop");
-        for (ServerProcess s : servers) {
-            s.send("STOP");
+        List<ServerProcess> stopping = new ArrayList<>();
+        for (ServerProcess s : snapshot()) {
+            if (s.ready()) {
+                s.send("STOP");
+                stopping.add(s);
+            } else {
+                // Still restarting after a kill: it has taken no player, so it holds no profile to save.
+                s.kill(STOP_MAX);
+            }
         }
-        for (ServerProcess s : servers) {
+        for (ServerProcess s : stopping) {
             if (!s.awaitExit(STOP_MAX)) {
                 throw new IllegalStateException(s.id() + " did not stop cleanly (exit code " + s.exitCode() + ")"
                         + lastErrors(s));
@@ -177,6 +183,10 @@ public final class PlayNetwork {
         synchronized (this) {
             servers[i] = server;
         }
+    }
+
+    private synchronized List<ServerProcess> snapshot() {
+        return List.of(servers);
     }
 
     private synchronized boolean allReady() {
