@@ -144,13 +144,26 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void prepare(StoreConnection opened) {
+        requireEmpty(opened, storeName, reset, "the demo");
+    }
+
+    /**
+     * Makes sure a run that audits from an empty store starts from one: erases the profiles already under
+     * {@code storeName} with {@code reset}, refuses otherwise.
+     *
+     * @param opened the store
+     * @param storeName the ProfileStore name
+     * @param reset whether {@code --reset} was given
+     * @param command the command, for the error message
+     */
+    public static void requireEmpty(StoreConnection opened, String storeName, boolean reset, String command) {
         List<String> existing = opened.storage().listKeys(storeName, null, 1000);
         if (existing.isEmpty()) {
             return;
         }
         if (!reset) {
             throw new CliException("store " + opened.description() + " already holds profiles under store name '"
-                    + storeName + "'; the demo audits from an empty store: pass --reset to erase them, or another --store-name");
+                    + storeName + "'; " + command + " audits from an empty store: pass --reset to erase them, or another --store-name");
         }
         while (!existing.isEmpty()) {
             existing.forEach(k -> opened.storage().purge(storeName, k));
@@ -158,7 +171,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a temporary directory and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -9,21 +9,19 @@ import dev.profilestore.cli.CliStore;
 import dev.profilestore.cli.Durations;
 import dev.profilestore.cli.Main;
 import dev.profilestore.cli.Output;
+import dev.profilestore.cli.demo.DemoCommand;
 import dev.profilestore.cli.demo.Progress;
 import dev.profilestore.minestom.example.GameServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code profilestore play}: the example Minestom network, played by protocol bots, with kills, and its audit. */
 @Command(name = "play", mixinStandardHelpOptions = true,
@@ -121,7 +119,7 @@ public final class PlayCommand implements Callable<Integer> {
         var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
         PlayReport report;
         try (StoreConnection opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
-            prepare(opened);
+            DemoCommand.requireEmpty(opened, storeName, reset, "play");
             progress.accept("play on " + opened.description() + ": " + servers + " game servers, " + bots + " bots, "
                     + hops + " hops each, seed " + config.seed());
             String childUri = uri instanceof StoreUri.Sqlite sqlite ? "sqlite:" + sqlite.file().toAbsolutePath() : store;
@@ -130,7 +128,7 @@ public final class PlayCommand implements Callable<Integer> {
         } finally {
             progress.finish();
             if (tempDir != null) {
-                deleteTree(tempDir);
+                DemoCommand.deleteTree(tempDir);
             }
         }
         Output out = new Output(spec.commandLine().getOut());
@@ -140,31 +138,6 @@ public final class PlayCommand implements Callable<Integer> {
             print(out, report);
         }
         return report.clean() ? 0 : 1;
-    }
-
-    private void prepare(StoreConnection opened) {
-        List<String> existing = opened.storage().listKeys(storeName, null, 1000);
-        if (existing.isEmpty()) {
-            return;
-        }
-        if (!reset) {
-            throw new CliException("store " + opened.description() + " already holds profiles under store name '"
-                    + storeName + "'; play audits from an empty store: pass --reset to erase them, or another --store-name");
-        }
-        while (!existing.isEmpty()) {
-            existing.forEach(k -> opened.storage().purge(storeName, k));
-            existing = opened.storage().listKeys(storeName, null, 1000);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temporary directory; the OS cleans it eventually
-        }
     }
 
     private static void print(Output out, PlayReport r) {
