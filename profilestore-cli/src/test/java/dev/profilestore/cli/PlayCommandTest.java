@@ -29,6 +29,7 @@ class PlayCommandTest {
         // A hop to the killed server while it restarts joins another one instead (redirected, not measured); in a
         // ring of three, hops between the two live servers are measured meanwhile.
         assertThat(report.get("hops").asLong()).as("hops reached a live server and were measured").isPositive();
+        assertThat(report.get("logins_abandoned").asLong()).as("every login was served or refused").isZero();
         assertThat(report.get("duplicated_coins").asLong()).isZero();
         assertThat(report.get("lost_coins").asLong()).isZero();
         assertThat(report.get("coins_acknowledged").asLong()).as("saves were acknowledged to the bots").isPositive();

@@ -25,6 +25,12 @@ final class PlayBot implements Bot.Listener {
 
     /** How long a bot waits for any sign of progress before the run fails. */
     private static final Duration STUCK = Duration.ofSeconds(90);
+    /**
+     * How long a bot waits for its profile to go live after it connected before it gives the server up and joins
+     * another, as a player would: longer than the servers' 30 s login timeout, so a server that refuses in time is
+     * never given up on.
+     */
+    private static final Duration LOGIN_MAX = Duration.ofSeconds(40);
 
     private sealed interface Event {
         long connection();
@@ -47,6 +53,9 @@ final class PlayBot implements Bot.Listener {
     private volatile boolean stopping;
     private volatile long hopsDone;
     private volatile long redirected;
+    private volatile long loginsAbandoned;
+    /** When the current connection was opened, until its profile is live; 0 once live. */
+    private long joinedAt;
     private volatile String state = "new";
     // What the servers told this bot, for the audit; guarded by this.
     private final Map<String, Long> reported = new HashMap<>();
@@ -74,6 +83,10 @@ final class PlayBot implements Bot.Listener {
 
     long redirected() {
         return redirected;
+    }
+
+    long loginsAbandoned() {
+        return loginsAbandoned;
     }
 
     String status() {
@@ -127,12 +140,22 @@ final class PlayBot implements Bot.Listener {
         long hopAt = Long.MAX_VALUE;
         long lastProgress = System.nanoTime();
         while (hopsDone < hops && !stopping) {
-            long wait = Math.max(1, Math.min(hopAt, lastProgress + STUCK.toNanos()) - System.nanoTime());
+            long loginDeadline = joinedAt == 0 ? Long.MAX_VALUE : joinedAt + LOGIN_MAX.toNanos();
+            long wait = Math.max(1, Math.min(Math.min(hopAt, loginDeadline), lastProgress + STUCK.toNanos())
+                    - System.nanoTime());
             Event event = events.poll(wait, TimeUnit.NANOSECONDS);
             long now = System.nanoTime();
             if (event == null) {
                 if (now - lastProgress > STUCK.toNanos()) {
                     throw new IllegalStateException("no progress for " + STUCK);
+                }
+                if (now >= loginDeadline) {
+                    loginsAbandoned++;
+                    transferNanos = 0;
+                    state = "giving up a login that did not finish in " + LOGIN_MAX;
+                    bot.close();
+                    connection = joinAny(-1);
+                    continue;
                 }
                 if (now >= hopAt) {
                     maybeGift();
@@ -151,6 +174,7 @@ final class PlayBot implements Bot.Listener {
                     lastProgress = now;
                     if (record(line.fields())) {
                         // live on a server
+                        joinedAt = 0;
                         if (transferNanos != 0) {
                             long[] phases = bot.phases();
                             long loadMicros = line.fields().length > 4 ? Long.parseLong(line.fields()[4]) : -1;
@@ -222,7 +246,9 @@ final class PlayBot implements Bot.Listener {
 
     private long join(int port, boolean transfer) throws IOException {
         state = "joining " + port;
-        return bot.connect("127.0.0.1", port, transfer);
+        long connection = bot.connect("127.0.0.1", port, transfer);
+        joinedAt = System.nanoTime();
+        return connection;
     }
 
     /** Joins any live server (not {@code avoid}), retrying while none is up. */

@@ -146,7 +146,8 @@ public final class PlayCommand implements Callable<Integer> {
         rows.add(List.of("seed", Long.toString(r.seed())));
         rows.add(List.of("network", r.servers() + " game server JVMs, " + r.bots() + " protocol bots, " + r.elapsedS()
                 + " s in all"));
-        rows.add(List.of("hops", r.hops() + " measured, " + r.hopsRedirected() + " redirected (their server was down)"));
+        rows.add(List.of("hops", r.hops() + " measured, " + r.hopsRedirected() + " redirected (their server was down), "
+                + r.loginsAbandoned() + " logins given up"));
         rows.add(List.of("hop latency", String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms (transfer packet to profile"
                 + " live on the next server)", r.hopLatencyMs().p50(), r.hopLatencyMs().p99(), r.hopLatencyMs().max())));
         rows.add(List.of("server kills", r.serverKills() + " (SIGKILL, restarted); " + r.reconnects()

@@ -160,7 +160,8 @@ public final class PlayNetwork {
             Map<String, DemoReport.Latency> parts = new LinkedHashMap<>();
             phases.forEach((name, h) -> parts.put(name, DemoReport.Latency.of(h)));
             return new PlayReport(audit.problems().isEmpty(), hopMicros.getTotalCount(), DemoReport.Latency.of(hopMicros),
-                    parts, bots.stream().mapToLong(PlayBot::redirected).sum(), kills, reconnectMicros.getTotalCount(),
+                    parts, bots.stream().mapToLong(PlayBot::redirected).sum(),
+                    bots.stream().mapToLong(PlayBot::loginsAbandoned).sum(), kills, reconnectMicros.getTotalCount(),
                     DemoReport.Latency.of(reconnectMicros), audit.earnedReported(), audit.acknowledged(),
                     audit.earnedStored(), audit.coinsStored(), audit.duplicated(), audit.lost(), audit.giftsSent(),
                     audit.giftsPaid(), audit.giftsApplied(), audit.problems(), config.servers(), config.bots(),

@@ -16,6 +16,8 @@ import java.util.Map;
  *     profile in it), {@code spawn} (to the profile line in play), and {@code profile_load} (the session start itself,
  *     as the next server timed it)
  * @param hopsRedirected hops whose target server was down (killed, restarting): the bot joined another one
+ * @param loginsAbandoned logins a bot gave up on because its profile was not live 40 s after it connected (0
+ *     expected: a server refuses a login it cannot serve within its 30 s login timeout)
  * @param serverKills servers killed with SIGKILL (each restarted)
  * @param reconnects bots that reconnected after their server was killed
  * @param reconnectLatencyMs from the bot seeing its connection drop to its profile being live elsewhere (includes
@@ -37,7 +39,7 @@ import java.util.Map;
  * @param elapsedS seconds the run took, server starts and audit included
  */
 public record PlayReport(boolean clean, long hops, DemoReport.Latency hopLatencyMs,
-                         Map<String, DemoReport.Latency> hopPhasesMs, long hopsRedirected, int serverKills,
+                         Map<String, DemoReport.Latency> hopPhasesMs, long hopsRedirected, long loginsAbandoned, int serverKills,
                          long reconnects, DemoReport.Latency reconnectLatencyMs, long coinsEarnedReported,
                          long coinsAcknowledged, long coinsEarnedStored, long coinsStored, long duplicatedCoins,
                          long lostCoins, long giftsSent, long giftsPaid, long giftsApplied, List<String> problems,
