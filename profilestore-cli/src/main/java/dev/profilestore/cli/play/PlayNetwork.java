@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  */
 public final class PlayNetwork {
 
-    private static final Duration START_MAX = Duration.ofSeconds(120);
+    private static final Duration START_MAX = Duration.ofMinutes(5);
     private static final Duration STOP_MAX = Duration.ofSeconds(60);
 
     private final PlayConfig config;
