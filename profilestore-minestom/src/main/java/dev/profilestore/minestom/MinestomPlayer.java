@@ -44,6 +44,12 @@ final class MinestomPlayer implements PlayerHandle {
 
     @Override
     public void kick(String message) {
-        player.kick(Component.text(message));
+        // Called inside the store's task, which holds the player's tick thread: a player in the world is kicked at
+        // its next tick instead, outside that lock, since a kick runs Minestom's own removal and its events.
+        if (player.getInstance() != null && !player.isRemoved()) {
+            player.scheduler().scheduleNextTick(() -> player.kick(Component.text(message)));
+        } else {
+            player.kick(Component.text(message));
+        }
     }
 }
