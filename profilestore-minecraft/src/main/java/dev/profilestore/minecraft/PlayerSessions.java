@@ -205,13 +205,22 @@ public final class PlayerSessions<T> implements AutoCloseable {
     }
 
     /**
+     * The entry of this connection of the player: a player who reconnects before the old connection's quit was seen
+     * has two connections, and each call names its own (handles are equal only for the same connection).
+     */
+    private Online<T> entry(PlayerHandle player) {
+        Online<T> entry = online.get(player.id());
+        return entry != null && entry.player.equals(player) ? entry : null;
+    }
+
+    /**
      * The player's profile while its session is active. Call on the player's executor.
      *
-     * @param player the player's UUID
+     * @param player the player's connection
      * @return the profile, or empty when the player has none (loading, leaving, gone)
      */
-    public Optional<Profile<T>> profile(UUID player) {
-        Online<T> entry = online.get(player);
+    public Optional<Profile<T>> profile(PlayerHandle player) {
+        Online<T> entry = entry(player);
         if (entry == null) {
             return Optional.empty();
         }
@@ -225,12 +234,12 @@ public final class PlayerSessions<T> implements AutoCloseable {
     /**
      * Changes the player's profile data, on the player's executor, if the change will be saved.
      *
-     * @param player the player's UUID
+     * @param player the player's connection
      * @param change the change
      * @return true when it was applied; false when it was refused because the profile is not (or no longer) this
      *     server's to change (tell the player: the change did not happen)
      */
-    public boolean change(UUID player, Consumer<T> change) {
+    public boolean change(PlayerHandle player, Consumer<T> change) {
         Optional<Profile<T>> profile = profile(player);
         profile.ifPresent(p -> change.accept(p.data()));
         return profile.isPresent();
@@ -242,13 +251,13 @@ public final class PlayerSessions<T> implements AutoCloseable {
      * the profile without waiting. When it fails the profile was not released cleanly: the session was lost, and
      * the player has been kicked.
      *
-     * @param player the player's UUID
+     * @param player the player's connection
      * @return completes when the last save is durable
      */
-    public CompletableFuture<Void> hopAsync(UUID player) {
-        Online<T> entry = online.get(player);
+    public CompletableFuture<Void> hopAsync(PlayerHandle player) {
+        Online<T> entry = entry(player);
         if (entry == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("player " + player + " is not online here"));
+            return CompletableFuture.failedFuture(new IllegalStateException("player " + player.name() + " is not online here"));
         }
         entry.leaving = true;
         Profile<T> profile;
@@ -256,20 +265,24 @@ public final class PlayerSessions<T> implements AutoCloseable {
             profile = entry.profile;
         }
         if (profile == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException("player " + player + " has no profile here"));
+            return CompletableFuture.failedFuture(new IllegalStateException("player " + player.name() + " has no profile here"));
         }
         return profile.endSessionAsync();
     }
 
     /**
-     * The player left (quit, kicked, transferred, or the proxy moved them): ends the session with a last save.
+     * The player left (quit, kicked, transferred, or the proxy moved them): ends the session with a last save. The
+     * quit of an old connection of a player who already logged in again changes nothing.
      *
-     * @param player the player's UUID
-     * @return completes when the last save is durable (or the player had no session)
+     * @param player the player's connection
+     * @return completes when the last save is durable (or the connection had no session)
      */
-    public CompletableFuture<Void> quitAsync(UUID player) {
-        Online<T> entry = online.remove(player);
-        return entry == null ? CompletableFuture.completedFuture(null) : quit(entry);
+    public CompletableFuture<Void> quitAsync(PlayerHandle player) {
+        Online<T> entry = entry(player);
+        if (entry == null || !online.remove(player.id(), entry)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return quit(entry);
     }
 
     private CompletableFuture<Void> quit(Online<T> entry) {
@@ -292,11 +305,11 @@ public final class PlayerSessions<T> implements AutoCloseable {
      * How long the player's profile took to load at login (the session start, including any wait for the previous
      * server's last save): what the store adds to a join or a hop.
      *
-     * @param player the player's UUID
+     * @param player the player's connection
      * @return the load time, or empty when the player has no loaded profile here
      */
-    public Optional<java.time.Duration> loadTime(UUID player) {
-        Online<T> entry = online.get(player);
+    public Optional<java.time.Duration> loadTime(PlayerHandle player) {
+        Online<T> entry = entry(player);
         return entry == null || entry.loadNanos < 0 ? Optional.empty() : Optional.of(java.time.Duration.ofNanos(entry.loadNanos));
     }
 

@@ -55,7 +55,7 @@ class PlayerSessionsTest {
     }
 
     private static boolean change(PlayerSessions<Coins> server, TestPlayer player, long coins) {
-        return CompletableFuture.supplyAsync(() -> server.change(player.id(), d -> d.coins += coins), player.executor()).join();
+        return CompletableFuture.supplyAsync(() -> server.change(player, d -> d.coins += coins), player.executor()).join();
     }
 
     private static long stored(PlayerSessions<Coins> server, TestPlayer player) {
@@ -68,7 +68,7 @@ class PlayerSessionsTest {
         var steve = player("steve");
         allowed(a.loginAsync(steve).join());
         assertThat(change(a, steve, 5)).isTrue();
-        a.quitAsync(steve.id()).join();
+        a.quitAsync(steve).join();
         assertThat(stored(a, steve)).isEqualTo(5);
         assertThat(change(a, steve, 1)).as("no profile after quit: the change is refused").isFalse();
     }
@@ -99,14 +99,14 @@ class PlayerSessionsTest {
         var steve = player("steve");
         allowed(a.loginAsync(steve).join());
         change(a, steve, 7);
-        a.hopAsync(steve.id()).join();
+        a.hopAsync(steve).join();
         assertThat(change(a, steve, 100)).as("a change after the last save is refused, not silently dropped").isFalse();
         var onB = steve.onAnotherServer();
         closing.add(onB);
         Profile<Coins> there = allowed(b.loginAsync(onB).join());
         assertThat(CompletableFuture.supplyAsync(() -> there.data().coins, onB.executor()).join()).isEqualTo(7);
         steve.connected = false;
-        a.quitAsync(steve.id()).join();
+        a.quitAsync(steve).join();
         assertThat(steve.kicks).isEmpty();
     }
 
@@ -124,7 +124,7 @@ class PlayerSessionsTest {
         assertThat(CompletableFuture.supplyAsync(() -> there.data().coins, onB.executor()).join()).isEqualTo(3);
         assertThat(change(a, steve, 1)).as("A no longer has the profile").isFalse();
         steve.connected = false; // the proxy disconnects the player from A
-        a.quitAsync(steve.id()).join();
+        a.quitAsync(steve).join();
         assertThat(steve.kicks).isEmpty();
     }
 
@@ -157,6 +157,22 @@ class PlayerSessionsTest {
     }
 
     @Test
+    void theQuitOfAnOldConnection_doesNotEndTheSessionOfThePlayersNewOne() {
+        var a = server("a", PolicySettings.defaults());
+        var steve = player("steve");
+        allowed(a.loginAsync(steve).join());
+        var again = steve.onAnotherServer(); // the same player reconnecting to this server before its quit arrived
+        closing.add(again);
+        allowed(a.loginAsync(again).join());
+        steve.connected = false;
+        a.quitAsync(steve).join();
+        assertThat(change(a, again, 2)).as("the new connection still has its profile").isTrue();
+        assertThat(change(a, steve, 2)).as("the old one has none").isFalse();
+        a.quitAsync(again).join();
+        assertThat(stored(a, steve)).isEqualTo(2);
+    }
+
+    @Test
     void messagesReachTheOnlinePlayer_onItsThread_once() {
         var a = server("a", PolicySettings.defaults());
         List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -169,7 +185,7 @@ class PlayerSessionsTest {
         allowed(a.loginAsync(steve).join());
         a.store().messageAsync(PlayerSessions.keyOf(steve.id()), 40L).join();
         await().atMost(Duration.ofSeconds(10)).until(() -> !threads.isEmpty());
-        a.quitAsync(steve.id()).join();
+        a.quitAsync(steve).join();
         assertThat(threads).containsExactly("steve-thread");
         assertThat(stored(a, steve)).isEqualTo(40);
     }

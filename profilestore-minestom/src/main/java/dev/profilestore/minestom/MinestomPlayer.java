@@ -42,6 +42,17 @@ final class MinestomPlayer implements PlayerHandle {
         return executor;
     }
 
+    /** The same connection: the same Minestom player object (a reconnect makes a new one). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MinestomPlayer other && other.player == player;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(player);
+    }
+
     @Override
     public void kick(String message) {
         // Called inside the store's task, which holds the player's tick thread: a player in the world is kicked at

@@ -45,7 +45,7 @@ public final class MinestomProfiles<T> implements AutoCloseable {
         this.sessions = sessions;
         this.events = EventNode.type("profilestore", net.minestom.server.event.EventFilter.PLAYER);
         events.addListener(AsyncPlayerConfigurationEvent.class, this::onConfiguration);
-        events.addListener(PlayerDisconnectEvent.class, e -> sessions.quitAsync(e.getPlayer().getUuid()));
+        events.addListener(PlayerDisconnectEvent.class, e -> sessions.quitAsync(new MinestomPlayer(e.getPlayer())));
     }
 
     /** Binds {@code store} with the default policy settings; see {@link #bind(ProfileStore, PolicySettings)}. */
@@ -94,7 +94,7 @@ public final class MinestomProfiles<T> implements AutoCloseable {
 
     /** The player's active profile; call on the player's thread. Empty while loading, leaving, or lost. */
     public Optional<Profile<T>> profile(Player player) {
-        return sessions.profile(player.getUuid());
+        return sessions.profile(new MinestomPlayer(player));
     }
 
     /**
@@ -105,7 +105,7 @@ public final class MinestomProfiles<T> implements AutoCloseable {
      * @return false when refused: the profile is not (or no longer) this server's; tell the player
      */
     public boolean change(Player player, Consumer<T> change) {
-        return sessions.change(player.getUuid(), change);
+        return sessions.change(new MinestomPlayer(player), change);
     }
 
     /**
@@ -118,8 +118,18 @@ public final class MinestomProfiles<T> implements AutoCloseable {
      * @return completes when the transfer packet was sent
      */
     public CompletableFuture<Void> transfer(Player player, String host, int port) {
-        return sessions.hopAsync(player.getUuid())
+        return sessions.hopAsync(new MinestomPlayer(player))
                 .thenRun(() -> player.getPlayerConnection().sendPacket(new TransferPacket(host, port)));
+    }
+
+    /**
+     * How long the player's profile took to load at login: what the store added to the join or hop.
+     *
+     * @param player the player
+     * @return the load time, or empty when the player has no loaded profile here
+     */
+    public Optional<java.time.Duration> loadTime(Player player) {
+        return sessions.loadTime(new MinestomPlayer(player));
     }
 
     /** The platform-neutral policy underneath. */

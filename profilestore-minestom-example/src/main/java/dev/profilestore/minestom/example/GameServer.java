@@ -103,7 +103,7 @@ public final class GameServer {
             return; // refused or already leaving: the policy kicks
         }
         String epoch = Long.toString(profile.epoch());
-        long loadMicros = profiles.sessions().loadTime(player.getUuid()).map(d -> d.toNanos() / 1000).orElse(-1L);
+        long loadMicros = profiles.loadTime(player).map(d -> d.toNanos() / 1000).orElse(-1L);
         player.sendMessage(GameText.line(GameText.LIVE, id, epoch, profile.data().coins, loadMicros));
         profile.onAfterSave().connect(saved -> player.sendMessage(
                 GameText.line(GameText.SAVED, epoch, saved.earned.getOrDefault(epoch, 0L))));
