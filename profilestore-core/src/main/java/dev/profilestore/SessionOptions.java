@@ -79,7 +79,9 @@ public record SessionOptions(BooleanSupplier cancel, boolean steal, Duration tim
      * {@code player.acquirable().sync(...)}), or on the player's thread at its next free moment. Never call a
      * blocking store method from it. A task not started within the store's storage timeout is dropped: a listener
      * is skipped, a message stays for later delivery, and a save fails with {@link StorageException} (a last save
-     * then releases the lock keeping the data as last saved, {@link SessionEndReason#UNSAVED}).
+     * then releases the lock keeping the data as last saved, {@link SessionEndReason#UNSAVED}). An executor that runs
+     * the task on the calling thread is waited for inside {@code execute}, as long as its lock takes: that wait has
+     * no timeout.
      *
      * <p>The start's future still completes on the store's callback executor, and message handlers are best
      * registered there (in the start's continuation).

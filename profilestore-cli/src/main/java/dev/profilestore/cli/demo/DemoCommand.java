@@ -70,14 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--store-name", defaultValue = "DemoPlayers", description = "ProfileStore name (default: ${DEFAULT-VALUE}).")
     String storeName;
 
-    @Option(names = "--reset", description = "Erase the profiles already under --store-name in --store before the run.")
-    boolean reset;
-
-    @Option(names = "--json", description = "Print the report as one JSON object (progress still goes to standard error).")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
-    boolean quiet;
+    @CommandLine.Mixin
+    AuditedRunOptions run;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -113,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CliException("--processes needs a store that several processes can open (sqlite:PATH or a server"
                     + " URI), not memory:");
         }
-        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
+        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), run.quiet);
         DemoReport report;
         try (StoreConnection opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
             prepare(opened);
@@ -135,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         Output out = new Output(spec.commandLine().getOut());
-        if (json) {
+        if (run.json) {
             out.json(report);
         } else {
             print(out, report);
@@ -144,7 +138,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void prepare(StoreConnection opened) {
-        requireEmpty(opened, storeName, reset, "the demo");
+        requireEmpty(opened, storeName, run.reset, "the demo");
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.profilestore.cli.CliStore;
 import dev.profilestore.cli.Durations;
 import dev.profilestore.cli.Main;
 import dev.profilestore.cli.Output;
+import dev.profilestore.cli.demo.AuditedRunOptions;
 import dev.profilestore.cli.demo.DemoCommand;
 import dev.profilestore.cli.demo.Progress;
 import dev.profilestore.minestom.example.GameServer;
@@ -74,14 +75,8 @@ public final class PlayCommand implements Callable<Integer> {
     @Option(names = "--store-name", defaultValue = GameServer.STORE_NAME, description = "ProfileStore name (default: ${DEFAULT-VALUE}).")
     String storeName;
 
-    @Option(names = "--reset", description = "Erase the profiles already under --store-name in --store before the run.")
-    boolean reset;
-
-    @Option(names = "--json", description = "Print the report as one JSON object (progress still goes to standard error).")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
-    boolean quiet;
+    @CommandLine.Mixin
+    AuditedRunOptions run;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -116,10 +111,10 @@ public final class PlayCommand implements Callable<Integer> {
             throw new CliException("play needs a store that several processes can open (sqlite:PATH or a server URI),"
                     + " not memory:");
         }
-        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
+        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), run.quiet);
         PlayReport report;
         try (StoreConnection opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
-            DemoCommand.requireEmpty(opened, storeName, reset, "play");
+            DemoCommand.requireEmpty(opened, storeName, run.reset, "play");
             progress.accept("play on " + opened.description() + ": " + servers + " game servers, " + bots + " bots, "
                     + hops + " hops each, seed " + config.seed());
             String childUri = uri instanceof StoreUri.Sqlite sqlite ? "sqlite:" + sqlite.file().toAbsolutePath() : store;
@@ -132,7 +127,7 @@ public final class PlayCommand implements Callable<Integer> {
             }
         }
         Output out = new Output(spec.commandLine().getOut());
-        if (json) {
+        if (run.json) {
             out.json(report);
         } else {
             print(out, report);
