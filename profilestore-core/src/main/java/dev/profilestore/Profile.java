@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * <h2>Threading</h2>
  * Read and change it only on the store's callback executor; signals and message handlers run there
  * too. A save takes its snapshot of {@link #data()} on that executor, so a save never persists a
- * half-made change. From other threads, hop first: {@code store.callbackExecutor().execute(...)}.
+ * half-made change. From other threads, hop first: {@code store.callbackExecutor().execute(...)}. A session
+ * started with {@link SessionOptions#withCallbackExecutor(java.util.concurrent.Executor)} belongs to that
+ * executor instead (the player's thread): its data, signals, message handlers and save snapshots live there.
  *
  * @param <T> the profile data type
  */

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import dev.profilestore.ProfileStoreException;
 import dev.profilestore.cli.demo.DemoCommand;
 import dev.profilestore.cli.demo.DemoServerCommand;
+import dev.profilestore.cli.play.PlayCommand;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import java.util.concurrent.CompletionException;
  */
 @Command(name = "profilestore", mixinStandardHelpOptions = true, version = "profilestore 0.1.0-SNAPSHOT",
         description = "Session-locked player profiles: a demo network with an audit, operator commands, the fault-injecting simulator (torture), and benchmarks (bench).",
-        subcommands = {DemoCommand.class, DemoServerCommand.class, OperatorCommands.Inspect.class, OperatorCommands.Versions.class,
+        subcommands = {DemoCommand.class, DemoServerCommand.class, PlayCommand.class, OperatorCommands.Inspect.class, OperatorCommands.Versions.class,
                 OperatorCommands.Rollback.class, OperatorCommands.Erase.class, OperatorCommands.Sessions.class,
                 OperatorCommands.Release.class, OperatorCommands.Export.class, OperatorCommands.Import.class,
                 MigrateCommand.class, ImportSqlCommand.class,

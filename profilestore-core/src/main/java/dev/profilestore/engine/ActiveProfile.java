@@ -21,8 +21,11 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     enum State { ACTIVE, ENDING, ENDED }
 
     final SessionInfo session;
+    /** Where the profile belongs: the loop, or the player's executor from the session options. */
+    final SessionOwner owner;
     final long loadedAtNanos;
-    State state = State.ACTIVE;
+    /** Volatile: a session with its own executor reads {@link #isActive()} on the player's thread. */
+    volatile State state = State.ACTIVE;
     final CompletableFuture<Void> ended = new CompletableFuture<>();
 
     /** The last record this session wrote or read, without its data: the fast path's expected revision. */
@@ -37,15 +40,20 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     /** Message ids already handed to handlers by the save path. */
     final Set<Long> received = new HashSet<>();
 
-    final SignalImpl<Void> onSave = new SignalImpl<>("onSave");
-    final SignalImpl<LastSaveReason> onLastSave = new SignalImpl<>("onLastSave");
-    final SignalImpl<SessionEndReason> onSessionEnd = new SignalImpl<>("onSessionEnd");
-    final SignalImpl<T> onAfterSave = new SignalImpl<>("onAfterSave");
+    final SignalImpl<Void> onSave;
+    final SignalImpl<LastSaveReason> onLastSave;
+    final SignalImpl<SessionEndReason> onSessionEnd;
+    final SignalImpl<T> onAfterSave;
 
     ActiveProfile(StoreEngine<T> engine, String key, T data, byte[] dataJson, Envelope env, long revision, KeyInfo keyInfo,
-                  SessionInfo session, long loadedAtNanos) {
+                  SessionInfo session, SessionOwner owner, long loadedAtNanos) {
         super(engine, key, data, env, keyInfo);
         this.session = session;
+        this.owner = owner;
+        this.onSave = new SignalImpl<>("onSave", owner);
+        this.onLastSave = new SignalImpl<>("onLastSave", owner);
+        this.onSessionEnd = new SignalImpl<>("onSessionEnd", owner);
+        this.onAfterSave = new SignalImpl<>("onAfterSave", owner);
         this.loadedAtNanos = loadedAtNanos;
         this.revision = revision;
         this.cached = env;
@@ -53,6 +61,11 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
         this.savedMetadata = env.metadata;
         this.savedUserIds = Set.copyOf(env.userIds); // immutable, and shared while empty
         env.messages.forEach(m -> received.add(m.id()));
+    }
+
+    @Override
+    boolean runOwned(Runnable task) {
+        return owner.run(task);
     }
 
     @Override

@@ -106,6 +106,12 @@ abstract class ProfileBase<T> {
         }
     }
 
+    /** Runs a handler where the profile belongs; false when it could not (the message stays for later). */
+    boolean runOwned(Runnable task) {
+        task.run();
+        return true;
+    }
+
     /** Whether handlers may still be registered; an ended session takes none, as in the original. */
     abstract boolean acceptsHandlers();
 
@@ -123,11 +129,13 @@ abstract class ProfileBase<T> {
             return true;
         }
         JsonNode copy = m.body().deepCopy();
-        try {
-            handler.handle(new ProfileMessage(m.id(), copy), () -> processed.add(m.id()));
-        } catch (Throwable t) {
-            log.error("a message handler of profile {} threw on message {}", key, m.id(), t);
-        }
+        runOwned(() -> {
+            try {
+                handler.handle(new ProfileMessage(m.id(), copy), () -> processed.add(m.id()));
+            } catch (Throwable t) {
+                log.error("a message handler of profile {} threw on message {}", key, m.id(), t);
+            }
+        });
         return processed.contains(m.id());
     }
 

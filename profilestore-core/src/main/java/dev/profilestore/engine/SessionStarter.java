@@ -448,7 +448,7 @@ final class SessionStarter<T> {
                 : written.before().record().createdAt();
         var keyInfo = new dev.profilestore.KeyInfo(created, written.updatedAt(), Long.toString(written.revision()));
         return new ActiveProfile<>(engine, job.key, data, json, env, written.revision(), keyInfo, session,
-                engine.scheduler.nanoTime());
+                SessionOwner.of(job.options.callbackExecutor(), engine.timings.storageTimeout()), engine.scheduler.nanoTime());
     }
 
     private void onError(Job job, Throwable error) {

@@ -40,9 +40,12 @@ final class SessionWriter<T> {
                     Throwable unsavedBecause) {}
 
     Snapshot snapshot(ActiveProfile<T> p) {
-        byte[] json = engine.codec.serialize(p.data);
-        ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
-        return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed), null);
+        // Taken where the profile belongs: on the player's executor when the session has one.
+        return p.owner.call(() -> {
+            byte[] json = engine.codec.serialize(p.data);
+            ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
+            return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed), null);
+        });
     }
 
     /**

@@ -20,10 +20,17 @@ final class SignalImpl<A> implements Signal<A> {
     private static final Consumer<?>[] NONE = new Consumer<?>[0];
 
     private final String name;
+    private final SessionOwner owner;
     private volatile Consumer<?>[] listeners = NONE;
 
     SignalImpl(String name) {
+        this(name, SessionOwner.LOOP);
+    }
+
+    /** A signal of a session whose listeners run as {@code owner}. */
+    SignalImpl(String name, SessionOwner owner) {
         this.name = name;
+        this.owner = owner;
     }
 
     @Override
@@ -52,8 +59,16 @@ final class SignalImpl<A> implements Signal<A> {
         }
     }
 
-    @SuppressWarnings("unchecked")
     void fire(A argument) {
+        if (owner == SessionOwner.LOOP) {
+            fireHere(argument);
+        } else if (listeners.length > 0) {
+            owner.run(() -> fireHere(argument));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void fireHere(A argument) {
         for (Consumer<?> any : listeners) {
             Consumer<? super A> listener = (Consumer<? super A>) any;
             try {

@@ -70,14 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--store-name", defaultValue = "DemoPlayers", description = "ProfileStore name (default: ${DEFAULT-VALUE}).")
     String storeName;
 
-    @Option(names = "--reset", description = "Erase the profiles already under --store-name in --store before the run.")
-    boolean reset;
-
-    @Option(names = "--json", description = "Print the report as one JSON object (progress still goes to standard error).")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress on standard error.")
-    boolean quiet;
+    @CommandLine.Mixin
+    AuditedRunOptions run;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -113,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
             throw new CliException("--processes needs a store that several processes can open (sqlite:PATH or a server"
                     + " URI), not memory:");
         }
-        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), quiet);
+        var progress = new Progress(spec.commandLine().getErr(), Progress.stderrIsTerminal(), run.quiet);
         DemoReport report;
         try (StoreConnection opened = CliStore.open(uri, CliStore.OpenMode.CREATE, Duration.ofSeconds(5))) {
             prepare(opened);
@@ -135,7 +129,7 @@ public final class DemoCommand implements Callable<Integer> {
             }
         }
         Output out = new Output(spec.commandLine().getOut());
-        if (json) {
+        if (run.json) {
             out.json(report);
         } else {
             print(out, report);
@@ -144,13 +138,26 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private void prepare(StoreConnection opened) {
+        requireEmpty(opened, storeName, run.reset, "the demo");
+    }
+
+    /**
+     * Makes sure a run that audits from an empty store starts from one: erases the profiles already under
+     * {@code storeName} with {@code reset}, refuses otherwise.
+     *
+     * @param opened the store
+     * @param storeName the ProfileStore name
+     * @param reset whether {@code --reset} was given
+     * @param command the command, for the error message
+     */
+    public static void requireEmpty(StoreConnection opened, String storeName, boolean reset, String command) {
         List<String> existing = opened.storage().listKeys(storeName, null, 1000);
         if (existing.isEmpty()) {
             return;
         }
         if (!reset) {
             throw new CliException("store " + opened.description() + " already holds profiles under store name '"
-                    + storeName + "'; the demo audits from an empty store: pass --reset to erase them, or another --store-name");
+                    + storeName + "'; " + command + " audits from an empty store: pass --reset to erase them, or another --store-name");
         }
         while (!existing.isEmpty()) {
             existing.forEach(k -> opened.storage().purge(storeName, k));
@@ -158,7 +165,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes a temporary directory and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

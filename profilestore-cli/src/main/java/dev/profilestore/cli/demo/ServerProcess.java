@@ -24,7 +24,10 @@ import java.util.function.Consumer;
  * reads its {@link ServerEvent}s on a thread of its own, keeps the last lines of its standard error for error
  * messages, and kills it with SIGKILL.
  */
-final class ServerProcess {
+public final class ServerProcess {
+
+    /** The line a server started with {@link #startMain} prints when it takes players. */
+    public static final String READY = "READY";
 
     private static final int STDERR_LINES_KEPT = 20;
 
@@ -38,11 +41,18 @@ final class ServerProcess {
     private volatile long writes;
 
     private ServerProcess(String id, Process process, BiConsumer<ServerProcess, ServerEvent> events,
-                          Consumer<String> stderrLines) {
+                          Consumer<String> stdoutLines, Consumer<String> stderrLines) {
         this.id = id;
         this.process = process;
         this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        this.reader = Thread.ofPlatform().daemon().name(id + "-events").start(() -> readEvents(events));
+        this.reader = Thread.ofPlatform().daemon().name(id + "-events")
+                .start(() -> readLines(events != null ? line -> ServerEvent.parse(line).ifPresent(e -> onEvent(events, e))
+                        : line -> {
+                            if (line.equals(READY)) {
+                                ready = true;
+                            }
+                            stdoutLines.accept(line);
+                        }));
         Thread.ofPlatform().daemon().name(id + "-stderr").start(() -> readStderr(stderrLines));
     }
 
@@ -65,7 +75,34 @@ final class ServerProcess {
         command.addAll(args);
         var builder = new ProcessBuilder(command);
         builder.environment().put(DemoServerCommand.STORE_VARIABLE, storeUri);
-        return new ServerProcess(id, builder.start(), events, stderrLines);
+        return new ServerProcess(id, builder.start(), events, null, stderrLines);
+    }
+
+    /**
+     * Starts a JVM running {@code mainClass} on the same java binary and class path as this one, for a server that
+     * says {@value #READY} on a line of its standard output when it takes players ({@code play}'s game servers).
+     *
+     * @param id the server id, for thread names
+     * @param storeVariable the environment variable the server reads its store URI from (not the command line,
+     *     where a password would be visible to every user of the machine)
+     * @param storeUri the store URI
+     * @param mainClass the class whose {@code main} runs the server
+     * @param args its arguments
+     * @param stdoutLines receives each line of its standard output, on the reader thread
+     * @param stderrLines receives each line of its standard error
+     * @return the running server
+     * @throws IOException when the JVM cannot be started
+     */
+    public static ServerProcess startMain(String id, String storeVariable, String storeUri, String mainClass,
+                                          List<String> args, Consumer<String> stdoutLines, Consumer<String> stderrLines)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(args);
+        var builder = new ProcessBuilder(command);
+        builder.environment().put(storeVariable, storeUri);
+        return new ServerProcess(id, builder.start(), null, stdoutLines, stderrLines);
     }
 
     /** The running JVM's own java executable. */
@@ -77,17 +114,19 @@ final class ServerProcess {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    private void readEvents(BiConsumer<ServerProcess, ServerEvent> events) {
+    private void onEvent(BiConsumer<ServerProcess, ServerEvent> events, ServerEvent e) {
+        if (e instanceof ServerEvent.Ready) {
+            ready = true;
+        } else if (e instanceof ServerEvent.Writes w) {
+            writes = w.total();
+        }
+        events.accept(this, e);
+    }
+
+    private void readLines(Consumer<String> lines) {
         try (var in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
-                ServerEvent.parse(line).ifPresent(e -> {
-                    if (e instanceof ServerEvent.Ready) {
-                        ready = true;
-                    } else if (e instanceof ServerEvent.Writes w) {
-                        writes = w.total();
-                    }
-                    events.accept(this, e);
-                });
+                lines.accept(line);
             }
         } catch (IOException e) {
             // the pipe broke: the process is gone, which its exit tells
@@ -111,22 +150,22 @@ final class ServerProcess {
     }
 
     /** The server id. */
-    String id() {
+    public String id() {
         return id;
     }
 
     /** Whether the server has opened its store and takes commands. */
-    boolean ready() {
+    public boolean ready() {
         return ready;
     }
 
     /** Whether the demo killed it. */
-    boolean killed() {
+    public boolean killed() {
         return killed;
     }
 
     /** Whether the process has exited. */
-    boolean exited() {
+    public boolean exited() {
         return !process.isAlive();
     }
 
@@ -136,7 +175,7 @@ final class ServerProcess {
     }
 
     /** Sends one command line. A server that has exited ignores it (the pipe is closed). */
-    synchronized void send(String command) {
+    public synchronized void send(String command) {
         try {
             commands.write(command + "\n");
             commands.flush();
@@ -149,7 +188,7 @@ final class ServerProcess {
      * Kills the server with SIGKILL (no shutdown hook, no last save), waits for it to die, and then until every
      * line it wrote before dying has been handled: what it acknowledged before it died is part of the truth.
      */
-    void kill(Duration max) throws InterruptedException {
+    public void kill(Duration max) throws InterruptedException {
         killed = true;
         process.destroyForcibly();
         process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS);
@@ -161,7 +200,7 @@ final class ServerProcess {
      *
      * @return whether it exited with code 0 in time
      */
-    boolean awaitExit(Duration max) throws InterruptedException {
+    public boolean awaitExit(Duration max) throws InterruptedException {
         boolean exited = process.waitFor(max.toMillis(), TimeUnit.MILLISECONDS);
         reader.join(max);
         return exited && process.exitValue() == 0;
@@ -177,17 +216,17 @@ final class ServerProcess {
     }
 
     /** Kills the process if it still runs, without waiting (the demo's finally and shutdown hook). */
-    void destroy() {
+    public void destroy() {
         process.destroyForcibly();
     }
 
     /** The exit code, or -1 while it runs. */
-    int exitCode() {
+    public int exitCode() {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
     /** The last lines of its standard error, for error messages. */
-    String lastErrors() {
+    public String lastErrors() {
         synchronized (stderr) {
             return String.join("\n", stderr);
         }

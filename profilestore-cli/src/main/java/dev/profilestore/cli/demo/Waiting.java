@@ -9,13 +9,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Bounded waits of the demo's drivers: a demo that hangs is worse than one that says what it waited for. */
-final class Waiting {
+public final class Waiting {
 
     private Waiting() {
     }
 
     /** Waits until {@code condition} holds, checking every 10 ms; fails naming {@code what} after {@code max}. */
-    static void until(BooleanSupplier condition, Duration max, String what) throws InterruptedException {
+    public static void until(BooleanSupplier condition, Duration max, String what) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -26,7 +26,7 @@ final class Waiting {
     }
 
     /** Waits for every future to finish, failed or not; the caller examines failures. */
-    static void awaitAll(List<? extends CompletableFuture<?>> futures, Duration max) throws InterruptedException {
+    public static void awaitAll(List<? extends CompletableFuture<?>> futures, Duration max) throws InterruptedException {
         try {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(max.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
