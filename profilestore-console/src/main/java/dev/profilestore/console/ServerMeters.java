@@ -3,7 +3,6 @@ package dev.profilestore.console;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +12,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.function.DoubleBinaryOperator;
 
@@ -69,12 +72,18 @@ final class ServerMeters {
     }
 
     Reading read(Instant at) {
+        // All servers at once: one reading costs the slowest server's time (at most the timeout), not the sum, so
+        // a few servers that are down do not stall the store's own sampling behind them.
+        List<CompletableFuture<HttpResponse<String>>> pages = sources.stream()
+                .map(source -> http.sendAsync(HttpRequest.newBuilder(source).timeout(TIMEOUT).GET().build(),
+                        HttpResponse.BodyHandlers.ofString()))
+                .toList();
         Sums sums = new Sums();
         int answering = 0;
-        for (URI source : sources) {
+        for (int i = 0; i < sources.size(); i++) {
+            URI source = sources.get(i);
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(source).timeout(TIMEOUT).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = pages.get(i).get(2 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 if (r.statusCode() != 200) {
                     failed(source, "HTTP " + r.statusCode());
                     continue;
@@ -84,10 +93,14 @@ final class ServerMeters {
                 if (down.remove(source)) {
                     LOG.info("meters of {} are read again", source);
                 }
-            } catch (IOException e) {
-                failed(source, e.toString());
+            } catch (ExecutionException e) {
+                failed(source, e.getCause().toString());
+            } catch (TimeoutException e) {
+                pages.get(i).cancel(true);
+                failed(source, "no answer within " + TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                pages.forEach(page -> page.cancel(true));
                 break;
             }
         }
