@@ -35,20 +35,22 @@ final class SerialExecutor implements Executor {
             scheduled = true;
         }
         if (start) {
-            try {
-                delegate.execute(this::drain);
-            } catch (RejectedExecutionException e) {
-                // The callback executor was shut down after close: a store call that answered late (one waiting out
-                // a failover, say) has nobody left to tell. Its tasks can never run; throwing would only kill the
-                // I/O thread that brought the answer.
-                int dropped;
-                synchronized (tasks) {
-                    dropped = tasks.size();
-                    tasks.clear();
-                    scheduled = false;
-                }
-                log.debug("the event loop's executor is shut down: {} task(s) dropped", dropped);
-            }
+            schedule();
+        }
+    }
+
+    /**
+     * Hands a drain to the delegate. When the delegate was shut down (the store closed), the caller drains instead:
+     * a store call that answers late (one waiting out a failover) still completes the futures waiting for it, so none
+     * stays pending. Only one drainer runs at a time, since {@code scheduled} stays set meanwhile, and the loop's own
+     * thread is gone, so nothing races it.
+     */
+    private void schedule() {
+        try {
+            delegate.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            log.debug("the event loop's executor is shut down: its remaining tasks run on the calling thread");
+            drain();
         }
     }
 
@@ -79,6 +81,6 @@ final class SerialExecutor implements Executor {
         } finally {
             runner = previous;
         }
-        delegate.execute(this::drain);
+        schedule();
     }
 }

@@ -56,16 +56,25 @@ class SerialExecutorTest {
     }
 
     @Test
-    void onAShutDownExecutor_aLateTaskIsDropped_notThrownAtTheThreadThatBroughtIt() {
+    void onAShutDownExecutor_aLateTaskRunsOnTheSubmittingThread_inOrder_neitherDroppedNorThrown() {
         var pool = Executors.newSingleThreadExecutor();
         var serial = new SerialExecutor(pool);
         pool.shutdown();
-        var ran = new AtomicInteger();
+        List<Integer> order = new ArrayList<>();
+        var inLoop = new AtomicInteger();
 
-        serial.execute(ran::incrementAndGet);
-        serial.execute(ran::incrementAndGet);
+        for (int i = 0; i < 600; i++) { // more than one batch
+            int n = i;
+            serial.execute(() -> {
+                order.add(n);
+                if (serial.inLoop()) {
+                    inLoop.incrementAndGet();
+                }
+            });
+        }
 
-        assertThat(ran.get()).isZero();
+        assertThat(order).hasSize(600).isSorted();
+        assertThat(inLoop.get()).as("each ran as the loop, one at a time").isEqualTo(600);
         assertThat(serial.inLoop()).isFalse();
     }
 }
