@@ -37,30 +37,68 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     Set<Long> savedUserIds;
     /** What the version the last save keeps is recorded as; set by the first end asked for. */
     SaveCause endCause = SaveCause.SESSION_END;
-    /** Message ids already handed to handlers by the save path. */
-    final Set<Long> received = new HashSet<>();
+    /** Message ids already handed to handlers by the save path; null until the first message. */
+    private Set<Long> received;
 
-    final SignalImpl<Void> onSave;
-    final SignalImpl<LastSaveReason> onLastSave;
-    final SignalImpl<SessionEndReason> onSessionEnd;
-    final SignalImpl<T> onAfterSave;
+    /** Indexes of the session's signals in {@link #signals}. */
+    static final int ON_SAVE = 0, ON_LAST_SAVE = 1, ON_SESSION_END = 2, ON_AFTER_SAVE = 3;
+    private static final String[] SIGNAL_NAMES = {"onSave", "onLastSave", "onSessionEnd", "onAfterSave"};
+    /**
+     * The four signals, made when the game first asks for one: most sessions connect to none or one, and
+     * four signal objects on every loaded profile cost about 100 bytes. Volatile: asked for on game threads.
+     */
+    private volatile SignalImpl<?>[] signals;
 
     ActiveProfile(StoreEngine<T> engine, String key, T data, byte[] dataJson, Envelope env, long revision, KeyInfo keyInfo,
                   SessionInfo session, SessionOwner owner, long loadedAtNanos) {
         super(engine, key, data, env, keyInfo);
         this.session = session;
         this.owner = owner;
-        this.onSave = new SignalImpl<>("onSave", owner);
-        this.onLastSave = new SignalImpl<>("onLastSave", owner);
-        this.onSessionEnd = new SignalImpl<>("onSessionEnd", owner);
-        this.onAfterSave = new SignalImpl<>("onAfterSave", owner);
         this.loadedAtNanos = loadedAtNanos;
         this.revision = revision;
         this.cached = env;
         this.savedJson = dataJson;
         this.savedMetadata = env.metadata;
         this.savedUserIds = Set.copyOf(env.userIds); // immutable, and shared while empty
-        env.messages.forEach(m -> received.add(m.id()));
+        env.messages.forEach(m -> firstReceipt(m.id()));
+    }
+
+    /** Records that message {@code id} reached the handlers; false when it had already. */
+    boolean firstReceipt(long id) {
+        if (received == null) {
+            received = new HashSet<>();
+        }
+        return received.add(id);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <A> SignalImpl<A> signal(int index) {
+        SignalImpl<?>[] all = signals;
+        if (all == null || all[index] == null) {
+            synchronized (this) {
+                all = signals == null ? new SignalImpl<?>[SIGNAL_NAMES.length] : signals.clone();
+                if (all[index] == null) {
+                    all[index] = new SignalImpl<>(SIGNAL_NAMES[index], owner);
+                    signals = all;
+                }
+                all = signals;
+            }
+        }
+        return (SignalImpl<A>) all[index];
+    }
+
+    /** Fires signal {@code index} if anyone ever connected to it. */
+    @SuppressWarnings("unchecked")
+    <A> void fire(int index, A argument) {
+        SignalImpl<?>[] all = signals;
+        if (all != null && all[index] != null) {
+            ((SignalImpl<A>) all[index]).fire(argument);
+        }
+    }
+
+    boolean hasListeners(int index) {
+        SignalImpl<?>[] all = signals;
+        return all != null && all[index] != null && all[index].hasListeners();
     }
 
     @Override
@@ -134,22 +172,22 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public Signal<Void> onSave() {
-        return onSave;
+        return signal(ON_SAVE);
     }
 
     @Override
     public Signal<LastSaveReason> onLastSave() {
-        return onLastSave;
+        return signal(ON_LAST_SAVE);
     }
 
     @Override
     public Signal<SessionEndReason> onSessionEnd() {
-        return onSessionEnd;
+        return signal(ON_SESSION_END);
     }
 
     @Override
     public Signal<T> onAfterSave() {
-        return onAfterSave;
+        return signal(ON_AFTER_SAVE);
     }
 
     @Override

@@ -80,7 +80,7 @@ final class CommitWriter<T> {
                     return CompletableFuture.failedFuture(e);
                 }
             }
-            list.forEach(p -> p.onSave.fire(null));
+            list.forEach(p -> p.fire(ActiveProfile.ON_SAVE, null));
             List<SessionWriter.Snapshot> snapshots = new ArrayList<>();
             try {
                 for (ActiveProfile<T> p : list) {
@@ -133,8 +133,8 @@ final class CommitWriter<T> {
                 sessions.afterWrite(p, new Outcome.Written(current.env().copy(), snapshots.get(i).dataJson(), current.revision(),
                         current.record().updatedAt(), current), snapshots.get(i), false, started);
             } else {
-                if (p.onAfterSave.hasListeners()) {
-                    p.onAfterSave.fire(engine.codec.fromBytes(snapshots.get(i).dataJson()));
+                if (p.hasListeners(ActiveProfile.ON_AFTER_SAVE)) {
+                    p.fire(ActiveProfile.ON_AFTER_SAVE, engine.codec.fromBytes(snapshots.get(i).dataJson()));
                 }
                 sessions.lost(p, current);
             }

@@ -134,6 +134,24 @@ final class Envelope {
         return c;
     }
 
+    /**
+     * Lets go of the lock of this record, read at revision {@code takenOver}: gives it to the requester, the
+     * one written in the record or else {@code asked} (a request that came as a message alone), or clears it
+     * when nobody asked. The new holder's epoch is derived as for any lock taken: the revision it is taken
+     * over, plus one. Returns the new holder's lock, or null.
+     */
+    Lock handOver(long takenOver, long nowMs, Takeover asked) {
+        Takeover to = meta.takeover != null ? meta.takeover : asked;
+        if (to == null) {
+            meta.lock = null;
+            return null;
+        }
+        meta.lock = new Lock(to.appId(), to.serverId(), to.sessionId(), takenOver + 1, nowMs, to.lease());
+        meta.takeover = null;
+        meta.loadCount++;
+        return meta.lock;
+    }
+
     /** Session bookkeeping. */
     static final class Meta {
         long createdMs;

@@ -43,7 +43,7 @@ sealed interface Plan {
         ALREADY_SENT,
         /** The record is not the one the step decided on: decide again on the record found. */
         CHANGED,
-        /** The takeover request to withdraw is no longer this start's. */
+        /** The takeover request to withdraw, or the lock to let go of, is no longer this start's. */
         NOT_OURS,
         /** The lock to clear is no longer an orphan of this store. */
         NOT_AN_ORPHAN

@@ -1,7 +1,6 @@
 package dev.profilestore.engine;
 
 import dev.profilestore.CorruptProfileException;
-import dev.profilestore.LastSaveReason;
 import dev.profilestore.ProfileAlreadyLoadedException;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.SessionOptions;
@@ -9,6 +8,7 @@ import dev.profilestore.SessionStart;
 import dev.profilestore.StorageException;
 import dev.profilestore.UnsupportedFormatException;
 import dev.profilestore.spi.RecordWrite;
+import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.time.Scheduler;
 
 import java.time.Duration;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,7 +28,13 @@ import java.util.concurrent.CompletableFuture;
  * <p>Each attempt reads the record (or reuses the one a failed compare-and-set returned) and decides:
  * take a free lock; take over when the holder's lease has run out; steal when asked to or when a live
  * holder ignored the request for {@code stealAfter}; give up when another requester came later;
- * otherwise record a takeover request, tell the holder, and wait to be woken (or for the poll timer).
+ * otherwise ask the holder and wait to be woken (or for the poll timer).
+ *
+ * <p>The first ask is a message alone, and the holder's last save hands the lock to the requester in the
+ * same compare-and-set (see {@code SessionWriter}); its HANDED notice carries the record written, so the
+ * requester begins without a read or a write. A record whose lock already names this start's session is
+ * begun on as it is, however it was learnt. When the ask is not answered by the next poll (a lost message,
+ * a busy holder) the request is written into the record, where the holder's next read finds it.
  */
 final class SessionStarter<T> {
 
@@ -49,8 +56,13 @@ final class SessionStarter<T> {
         CompletableFuture<SessionStart<T>> result = new CompletableFuture<>();
         Backoff poll;
         Backoff errors;
+        /** Asked the holder by message; {@code requested}: the request is written in the record too. */
+        boolean asked;
         boolean requested;
-        long requestedNanos;
+        /** When this start first asked a holder, by message or in the record: stealAfter counts from here. */
+        long askedNanos;
+        /** The record a wake-up brought (a HANDED notice), to decide on instead of reading. */
+        Current wakeWith;
         Scheduler.Cancellable timer;
         boolean running;
         /** A release notice arrived while an attempt was in flight: try again as soon as it ends. */
@@ -118,14 +130,48 @@ final class SessionStarter<T> {
 
     /** Wakes a waiting start at once: the holder said it released. */
     void wake(String key) {
+        wake(key, null);
+    }
+
+    /** Wakes a waiting start to decide on {@code known} (null: read the record first). */
+    private void wake(String key, Current known) {
         Job job = jobs.get(key);
         if (job != null && job.running) {
             job.wakeRequested = true;
+            job.wakeWith = known;
         } else if (job != null && job.timer != null) {
             job.timer.cancel();
             job.timer = null;
-            attempt(job, null);
+            attempt(job, known);
         }
+    }
+
+    /**
+     * The holder handed the lock to a start of this server. Its record is decided on as if read, but only
+     * when its lock names the waiting start's session (a random id, never reused): a stale or repeated
+     * notice then only costs a read. A lock handed to a start that is gone is an orphan, freed at once.
+     */
+    void handed(ControlMessage notice) {
+        Job job = jobs.get(notice.key());
+        if (job == null) {
+            releaseOrphan(notice.key(), notice.epoch(), null);
+            return;
+        }
+        ControlMessage.Handed handed = notice.handed();
+        Current known = null;
+        if (handed.record() != null) {
+            try {
+                known = engine.toCurrent(Optional.of(new StoredRecord(handed.revision(), handed.record(),
+                        handed.createdAt(), handed.updatedAt())));
+            } catch (RuntimeException e) {
+                known = Current.missing(); // a layout this server cannot read: let the read decide
+            }
+            Envelope.Lock lock = known.lock();
+            if (lock == null || !lock.sessionId().equals(job.sessionId) || lock.epoch() != notice.epoch()) {
+                known = null;
+            }
+        }
+        wake(notice.key(), known);
     }
 
     void wakeAll() {
@@ -157,6 +203,7 @@ final class SessionStarter<T> {
         }
         job.running = true;
         job.wakeRequested = false;
+        job.wakeWith = null;
         job.timer = null;
         engine.lease.firstAttempt().thenCompose(ignored -> engine.keys.run(job.key, () -> {
             if (!engine.lease.isReady()) {
@@ -234,6 +281,11 @@ final class SessionStarter<T> {
             // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
             return CompletableFuture.completedFuture(new Step.Wait<>());
         }
+        if (lock != null && lock.sessionId().equals(job.sessionId) && lock.lease().equals(engine.leaseId)) {
+            // The holder handed the lock to this start in its last save: begin on the record as it is.
+            return CompletableFuture.completedFuture(new Step.Acquired<>(new Outcome.Written(env, json, current.revision(),
+                    current.record().updatedAt(), current), data, json, false, false));
+        }
         Envelope.Takeover pending = env.meta.takeover;
         if (lock == null && pending != null && !pending.sessionId().equals(job.sessionId) && !job.options.steal()) {
             return reservedForAnother(job, current, env, data, json, pending, nowMs);
@@ -244,19 +296,17 @@ final class SessionStarter<T> {
             // restarted server reusing its name) is another holder: it is asked, or taken once its lease ends.
             return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
-        if (job.options.steal() || job.requested
-                && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()) {
+        if (job.options.steal() || askedLongAgo(job)) {
             return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, true, nowMs);
         }
-        if (!job.requested && env.meta.takeover == null) {
-            // First ask: send the request before checking the holder's lease, so a live holder starts its
-            // release one round trip sooner; the check follows, and a dead lease sends us round again.
-            return request(job, current, env, lock, nowMs).thenCompose(step -> !(step instanceof Step.Wait<T>)
-                    ? CompletableFuture.completedFuture(step)
-                    : engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
-                        job.holderLeaseEndsIn = remaining;
-                        return remaining.isZero() ? new Step.Retry<>(null) : step;
-                    }));
+        if (!job.asked && !job.requested && env.meta.takeover == null && engine.messaging != null) {
+            // First ask: a message alone, before checking the holder's lease, so a live holder starts its last
+            // save (which hands us the lock) at once; the check follows, and a dead lease sends us round again.
+            ask(job, lock, nowMs);
+            return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
+                job.holderLeaseEndsIn = remaining;
+                return remaining.isZero() ? new Step.Retry<>(null) : new Step.Wait<>();
+            });
         }
         return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
             job.holderLeaseEndsIn = remaining;
@@ -278,6 +328,25 @@ final class SessionStarter<T> {
         });
     }
 
+    private boolean askedLongAgo(Job job) {
+        return (job.asked || job.requested)
+                && engine.scheduler.nanoTime() - job.askedNanos >= engine.timings.stealAfter().toNanos();
+    }
+
+    private void firstAsk(Job job) {
+        if (!job.asked && !job.requested) {
+            job.askedNanos = engine.scheduler.nanoTime();
+        }
+    }
+
+    /** Asks the holder by message alone; its last save is to hand the lock to this start. */
+    private void ask(Job job, Envelope.Lock lock, long nowMs) {
+        firstAsk(job);
+        job.asked = true;
+        var who = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs, engine.leaseId);
+        engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), ControlMessage.Request.asked(who));
+    }
+
     /** Writes this start's takeover request into the record and tells the holder's server. */
     private CompletableFuture<Step<T>> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
         env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs,
@@ -288,10 +357,8 @@ final class SessionStarter<T> {
             if (outcome instanceof Outcome.Aborted aborted) {
                 return new Step.Retry<>(aborted.current());
             }
-            if (!job.requested) {
-                job.requested = true;
-                job.requestedNanos = engine.scheduler.nanoTime();
-            }
+            firstAsk(job);
+            job.requested = true;
             Envelope.Takeover asked = env.meta.takeover;
             engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
                     current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs(),
@@ -337,7 +404,7 @@ final class SessionStarter<T> {
         if (lock != null && !lock.lease().equals(engine.leaseId) && !job.options.steal()) {
             // Held by a live session elsewhere (which cannot have loaded it): let its lease or stealAfter decide.
             return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(left -> left.isZero()
-                    || job.requested && engine.scheduler.nanoTime() - job.requestedNanos >= engine.timings.stealAfter().toNanos()
+                    || askedLongAgo(job)
                     ? acquire(job, current, env, data, json, versioning, true, false, nowMs)
                     : CompletableFuture.completedFuture(new Step.Wait<>()));
         }
@@ -387,7 +454,9 @@ final class SessionStarter<T> {
             case Step.Finish<T> finish -> finish(job, new SessionStart.NotStarted<>(finish.reason(), finish.detail()));
             case Step.Wait<T> wait when job.wakeRequested -> {
                 job.wakeRequested = false;
-                attempt(job, null);
+                Current known = job.wakeWith;
+                job.wakeWith = null;
+                attempt(job, known);
             }
             case Step.Wait<T> wait -> {
                 Duration delay = wait.soon() ? job.reservedPoll.next() : job.poll.next();
@@ -396,8 +465,8 @@ final class SessionStarter<T> {
                     delay = job.holderLeaseEndsIn.plusMillis(1);
                 }
                 job.holderLeaseEndsIn = null;
-                long stealIn = job.requestedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
-                if (job.requested && stealIn >= 0 && stealIn < delay.toNanos()) {
+                long stealIn = job.askedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
+                if ((job.asked || job.requested) && stealIn >= 0 && stealIn < delay.toNanos()) {
                     delay = Duration.ofNanos(stealIn);
                 }
                 job.timer = engine.scheduler.schedule(delay, () -> engine.loop.execute(() -> {
@@ -424,20 +493,44 @@ final class SessionStarter<T> {
                     // so it ends its session now rather than at its next auto-save.
                     engine.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
                 }
-                ActiveProfile<T> profile = newProfile(job, written, acquired.data(), acquired.dataJson());
-                engine.sessions.activate(profile);
-                if (job.requested) {
-                    engine.metrics.handoff(engine.scheduler.nanoTime() - job.requestedNanos);
-                }
                 if (engine.closing || cancelled(job)) {
                     SessionStart.Reason reason = engine.closing ? SessionStart.Reason.CLOSING : SessionStart.Reason.CANCELLED;
-                    engine.writer.end(profile, LastSaveReason.MANUAL).whenComplete((v, e) ->
+                    letGo(job, written).whenComplete((v, e) ->
                             finish(job, new SessionStart.NotStarted<>(reason, "released again at once: " + reason)));
                     return;
+                }
+                ActiveProfile<T> profile = newProfile(job, written, acquired.data(), acquired.dataJson());
+                engine.sessions.activate(profile);
+                if (job.asked || job.requested) {
+                    engine.metrics.handoff(engine.scheduler.nanoTime() - job.askedNanos);
                 }
                 finish(job, new SessionStart.Started<>(profile));
             }
         }
+    }
+
+    /**
+     * Lets go of a lock taken for a start that was cancelled, or whose store began closing, meanwhile. The
+     * game never saw the profile, so there is no session to end and nothing to save: one lock-only write,
+     * handing the lock to a requester who asked meanwhile. A failure leaves the lock to the orphan rule
+     * ({@link #releaseOrphan}) or to this instance's lease.
+     */
+    private CompletableFuture<Outcome> letGo(Job job, Outcome.Written written) {
+        Current mine = Current.cached(written.revision(), written.env(), written.updatedAt(), written.updatedAt());
+        return engine.keys.run(job.key, () -> engine.update(job.key, mine, current -> {
+            Envelope.Lock lock = current.lock();
+            if (lock == null || !lock.sessionId().equals(job.sessionId)) {
+                return new Plan.Abort(Plan.Why.NOT_OURS);
+            }
+            Envelope env = current.env().copy();
+            env.handOver(current.revision(), engine.scheduler.instant().toEpochMilli(), null);
+            return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
+        })).whenComplete((outcome, error) -> {
+            if (outcome instanceof Outcome.Written let && let.env().meta.lock != null) {
+                Envelope.Lock next = let.env().meta.lock;
+                engine.publishHanded(next.serverId(), job.key, next.epoch(), let);
+            }
+        });
     }
 
     private ActiveProfile<T> newProfile(Job job, Outcome.Written written, T data, byte[] json) {
@@ -522,9 +615,10 @@ final class SessionStarter<T> {
     /**
      * A TAKEOVER for a key this store holds no session of: if the record's lock names this store instance and
      * no start of ours is in flight for it, it is an orphan (an acquire whose reply came after its start had
-     * given up, timed out or been cancelled). Clear it now, so the requester does not wait for stealAfter.
+     * given up, timed out or been cancelled, or a lock handed to a start that was gone). Hand it to the
+     * requester ({@code asked}, or the one written in the record) now, so it does not wait for stealAfter.
      */
-    void releaseOrphan(String key, long epoch) {
+    void releaseOrphan(String key, long epoch, Envelope.Takeover asked) {
         if (jobs.containsKey(key) || engine.sessions.has(key)) {
             return;
         }
@@ -535,14 +629,15 @@ final class SessionStarter<T> {
                 return new Plan.Abort(Plan.Why.NOT_AN_ORPHAN);
             }
             Envelope env = current.env().copy();
-            env.meta.lock = null;
+            env.handOver(current.revision(), engine.scheduler.instant().toEpochMilli(), asked);
             return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
             if (outcome instanceof Outcome.Written written) {
-                log.warn("store {} key {}: cleared the lock of epoch {}, taken by a start of this server that had"
+                log.warn("store {} key {}: let go of the lock of epoch {}, taken by a start of this server that had"
                         + " already given up", engine.name, key, epoch);
-                if (written.env().meta.takeover != null) {
-                    engine.publish(written.env().meta.takeover.serverId(), ControlMessage.Kind.RELEASED, key, epoch);
+                Envelope.Lock next = written.env().meta.lock;
+                if (next != null) {
+                    engine.publishHanded(next.serverId(), key, next.epoch(), written);
                 }
             }
         });

@@ -44,7 +44,7 @@ final class SessionWriter<T> {
         return p.owner.call(() -> {
             byte[] json = engine.codec.serialize(p.data);
             ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
-            return new Snapshot(json, metadata, new TreeSet<>(p.userIds), Set.copyOf(p.processed), null);
+            return new Snapshot(json, metadata, new TreeSet<>(p.userIds), p.processedIds(), null);
         });
     }
 
@@ -72,7 +72,7 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return CompletableFuture.failedFuture(noSession(p));
         }
-        p.onSave.fire(null);
+        p.fire(ActiveProfile.ON_SAVE, null);
         if (p.state != ActiveProfile.State.ACTIVE) {
             // A handler ended the session: its last save snapshots later, so it carries this save's changes.
             return p.ended.copy();
@@ -115,6 +115,16 @@ final class SessionWriter<T> {
     }
 
     Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release) {
+        return sessionWrite(p, current, s, release, null);
+    }
+
+    /**
+     * The write of a save, or of the last save when {@code release}. A last save hands the lock straight to
+     * the requester when there is one: the request written in the record, else {@code asked} (a request
+     * that came as a message only). The requester then begins without a write of its own, and the epoch is
+     * derived as for any lock taken: the revision it is taken over, plus one.
+     */
+    private Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release, Envelope.Takeover asked) {
         if (!isOurs(p, current)) {
             boolean releasedByUs = release && current.isProfile()
                     && p.session.sessionId().equals(current.env().meta.releasedBy);
@@ -135,7 +145,7 @@ final class SessionWriter<T> {
         env.meta.lastUpdateMs = now;
         boolean snapshotDue = now - env.meta.lastSnapshotMs >= engine.timings.snapshotInterval().toMillis();
         if (release) {
-            env.meta.lock = null;
+            env.handOver(current.revision(), now, asked);
             env.meta.releasedBy = p.session.sessionId();
         }
         if (release || snapshotDue) {
@@ -168,10 +178,10 @@ final class SessionWriter<T> {
         p.savedJson = s.dataJson;
         p.savedMetadata = s.metadata;
         p.savedUserIds = s.userIds;
-        p.processed.removeAll(s.processed);
-        if (p.onAfterSave.hasListeners()) {
+        p.forgetProcessed(s.processed);
+        if (p.hasListeners(ActiveProfile.ON_AFTER_SAVE)) {
             // Before the bookkeeping below, which may start the last save: this save landed either way.
-            p.onAfterSave.fire(p.lastSavedData());
+            p.fire(ActiveProfile.ON_AFTER_SAVE, p.lastSavedData());
         }
         afterSeen(p, env, release);
         return true;
@@ -205,9 +215,9 @@ final class SessionWriter<T> {
         }
         boolean handled = false;
         for (Envelope.StoredMessage m : env.messages) {
-            if (p.received.add(m.id()) && !p.processed.contains(m.id())) {
+            if (p.firstReceipt(m.id()) && !p.isProcessed(m.id())) {
                 p.deliver(m);
-                handled |= p.processed.contains(m.id());
+                handled |= p.isProcessed(m.id());
             }
             if (p.state != ActiveProfile.State.ACTIVE) {
                 return;
@@ -231,7 +241,7 @@ final class SessionWriter<T> {
                 + " is now " + (lock == null ? "unlocked or gone" : "held by server " + lock.serverId() + " epoch "
                 + lock.epoch()) + "; unsaved changes are discarded");
         engine.reportError("session lost", p.key, why);
-        p.onSessionEnd.fire(SessionEndReason.LOST);
+        p.fire(ActiveProfile.ON_SESSION_END, SessionEndReason.LOST);
         // Ending a lost session saved nothing: say so to whoever waits for the end.
         p.ended.completeExceptionally(why);
     }
@@ -256,14 +266,15 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended.copy();
         }
-        p.onSave.fire(null);
-        p.onLastSave.fire(reason);
+        p.fire(ActiveProfile.ON_SAVE, null);
+        p.fire(ActiveProfile.ON_LAST_SAVE, reason);
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended.copy();
         }
         engine.sessions.beginEnding(p);
         long started = engine.scheduler.nanoTime();
-        var release = new Release(p, reason, started);
+        ControlMessage.Request request = takeover == null ? null : takeover.request();
+        var release = new Release(p, reason, started, request == null ? null : request.takeover(takeover.fromServer()));
         Supplier<Current> first = () -> releaseStart(p, reason, takeover);
         var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
         engine.retry(backoff, cause -> {
@@ -286,13 +297,16 @@ final class SessionWriter<T> {
         final ActiveProfile<T> p;
         final LastSaveReason reason;
         final long started;
+        /** Who asked for the profile in the message that started this release; the lock is handed to them. */
+        final Envelope.Takeover asked;
         Snapshot snapshot;
         int tries;
 
-        Release(ActiveProfile<T> p, LastSaveReason reason, long started) {
+        Release(ActiveProfile<T> p, LastSaveReason reason, long started, Envelope.Takeover asked) {
             this.p = p;
             this.reason = reason;
             this.started = started;
+            this.asked = asked;
         }
 
         /**
@@ -319,23 +333,21 @@ final class SessionWriter<T> {
 
     /**
      * Where the release's compare-and-set starts, decided when its turn in the key's queue comes (a save
-     * queued before it may have moved the record on). Released for a requester, the record has changed
-     * since our last write (the request is in it), unless that save already carried the request: when the
-     * TAKEOVER message says which change it was, apply it to our cached record; otherwise read first (null)
-     * rather than let a compare-and-set on the stale revision fail. Ending for any other reason, our
-     * cached record is normally still current.
+     * queued before it may have moved the record on). Normally our cached record is current: ending for our
+     * own reasons, or asked by a message alone (nothing was written), or when our last write already
+     * carried the request. A request written into the record since is read first, never guessed from a
+     * message: no message can make this server write on a record it has not seen. A wrong guess of
+     * "current" only costs a failed compare-and-set, which returns the record to try again on.
      */
     private Current releaseStart(ActiveProfile<T> p, LastSaveReason reason, ControlMessage takeover) {
-        if (reason != LastSaveReason.EXTERNAL || p.cached != null && p.cached.meta.takeover != null) {
+        if (p.cached == null) {
+            return null;
+        }
+        if (reason != LastSaveReason.EXTERNAL || p.cached.meta.takeover != null) {
             return cached(p);
         }
         ControlMessage.Request request = takeover == null ? null : takeover.request();
-        if (request == null || request.baseRevision() != p.revision || p.cached == null) {
-            return null;
-        }
-        Current requested = Current.cached(request.revision(), p.cached, p.keyInfo.createdAt(), p.keyInfo.updatedAt());
-        requested.env().meta.takeover = request.takeover(takeover.fromServer());
-        return requested;
+        return request != null && !request.written() ? cached(p) : null;
     }
 
     private CompletableFuture<Outcome> attemptRelease(Release r, Supplier<Current> start) {
@@ -344,7 +356,7 @@ final class SessionWriter<T> {
             Snapshot s = r.snapshot();
             // A release that keeps the stored data must read it: a cached record carries no data.
             Current from = s.unsavedBecause() != null ? null : start.get();
-            return engine.update(p.key, from, current -> sessionWrite(p, current, s, true));
+            return engine.update(p.key, from, current -> sessionWrite(p, current, s, true, r.asked));
         }).exceptionallyCompose(error -> {
             Throwable cause = StoreEngine.unwrap(error);
             if (cause instanceof DataTooLargeException && r.snapshot != null && r.snapshot.unsavedBecause() == null) {
@@ -364,15 +376,25 @@ final class SessionWriter<T> {
                 lost(p, aborted.current());
                 return;
             }
-            // An earlier try landed and only its reply was lost: the snapshot is saved and the lock is free.
+            // An earlier try landed and only its reply was lost: the snapshot is saved and the lock is free, or
+            // handed to a requester, who is woken to read it.
             engine.sessions.end(p);
+            Envelope.Lock next = aborted.current().lock();
+            if (next != null) {
+                engine.publish(next.serverId(), ControlMessage.Kind.RELEASED, p.key, next.epoch());
+            }
         } else {
             engine.sessions.end(p);
-            afterWrite(p, outcome, r.snapshot, true, r.started);
-            Envelope.Takeover takeover = ((Outcome.Written) outcome).env().meta.takeover;
-            if (takeover != null) {
+            var written = (Outcome.Written) outcome;
+            Envelope.Lock next = written.env().meta.lock;
+            Envelope.Takeover takeover = written.env().meta.takeover;
+            // Sent before the bookkeeping below (which fires the game's handlers): it is the handoff's critical path.
+            if (next != null) {
+                engine.publishHanded(next.serverId(), p.key, next.epoch(), written);
+            } else if (takeover != null) {
                 engine.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
             }
+            afterWrite(p, outcome, r.snapshot, true, r.started);
         }
         Throwable unsaved = r.snapshot.unsavedBecause();
         finishEnd(p, unsaved != null ? SessionEndReason.UNSAVED : switch (r.reason) {
@@ -385,7 +407,7 @@ final class SessionWriter<T> {
     /** The end's outcome: the signal, then the future, which fails unless this session's data was saved. */
     private void finishEnd(ActiveProfile<T> p, SessionEndReason reason, Throwable unsaved) {
         engine.sessions.end(p);
-        p.onSessionEnd.fire(reason);
+        p.fire(ActiveProfile.ON_SESSION_END, reason);
         if (unsaved == null) {
             p.ended.complete(null);
         } else {
@@ -400,7 +422,7 @@ final class SessionWriter<T> {
         byte[] json = engine.codec.serialize(view.data);
         ObjectNode metadata = engine.envelopes.metadataTree(view.metadata);
         TreeSet<Long> userIds = new TreeSet<>(view.userIds);
-        Set<Long> processed = Set.copyOf(view.processed);
+        Set<Long> processed = view.processedIds();
         return engine.keys.run(view.key, () -> engine.update(view.key, null, current -> {
             Envelope env = current.isProfile() ? current.env().copy() : Envelope.freshProfile(current.env(), engine.scheduler.instant().toEpochMilli(), engine.codec.formatVersion());
             long now = engine.scheduler.instant().toEpochMilli();
@@ -418,7 +440,7 @@ final class SessionWriter<T> {
             if (written.before().corrupt() != null) {
                 engine.reportOverwrite(view.key, written.before().corrupt());
             }
-            view.processed.removeAll(processed);
+            view.forgetProcessed(processed);
             view.messages = List.copyOf(written.env().messages);
             Envelope.Lock old = written.before().lock();
             if (old != null) {

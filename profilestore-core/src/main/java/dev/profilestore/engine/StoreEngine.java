@@ -356,7 +356,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         // A conflict's record is decoded on the I/O thread, off the loop.
         return call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this)).thenCompose(tried -> tried.written() != null
                 ? CompletableFuture.completedFuture(new Outcome.Written(write.env(), write.dataJson(),
-                        tried.written().revision(), tried.written().updatedAt(), current))
+                        tried.written().revision(), tried.written().updatedAt(), current, payload))
                 : attemptUpdate(key, tried.found(), transform));
     }
 
@@ -425,12 +425,26 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     void publish(String toServer, ControlMessage.Kind kind, String key, long epoch, ControlMessage.Request request) {
+        publish(toServer, new ControlMessage(kind, name, epoch, serverId, key, request));
+    }
+
+    /** Tells {@code toServer} that the last save handed it the lock, with the record written when small enough. */
+    void publishHanded(String toServer, String key, long epoch, Outcome.Written written) {
+        byte[] record = written.record() != null && written.record().length <= ControlMessage.HANDED_RECORD_MAX
+                ? written.record() : null;
+        var handed = new ControlMessage.Handed(written.revision(), written.before().isMissing() ? written.updatedAt()
+                : written.before().record().createdAt(), written.updatedAt(), record);
+        publish(toServer, new ControlMessage(ControlMessage.Kind.HANDED, name, epoch, serverId, key, null, handed));
+    }
+
+    private void publish(String toServer, ControlMessage message) {
         if (messaging == null || toServer == null) {
             return;
         }
+        ControlMessage.Kind kind = message.kind();
+        String key = message.key();
         try {
-            messaging.publish(ControlMessage.channel(toServer),
-                    new ControlMessage(kind, name, epoch, serverId, key, request).encode());
+            messaging.publish(ControlMessage.channel(toServer), message.encode());
         } catch (RuntimeException e) {
             // A hint that cannot be sent only slows a handoff to the polling fallback.
             log.debug("could not publish {} for {}/{} to {}: {}", kind, name, key, toServer, e.toString());
@@ -449,13 +463,22 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         switch (message.kind()) {
             case TAKEOVER -> {
                 ActiveProfile<T> profile = sessions.active(message.key());
+                ActiveProfile<T> ending = sessions.ending(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
                     writer.release(profile, message);
+                } else if (ending != null && ending.session.epoch() == message.epoch()) {
+                    // Already saving for the last time (its player left): say so the moment it lands, so the
+                    // requester does not wait for its poll.
+                    ending.ended.whenComplete((v, e) -> loop.execute(() -> publish(message.fromServer(),
+                            ControlMessage.Kind.RELEASED, message.key(), message.epoch())));
                 } else if (profile == null && !closing) {
-                    starter.releaseOrphan(message.key(), message.epoch());
+                    ControlMessage.Request request = message.request();
+                    starter.releaseOrphan(message.key(), message.epoch(),
+                            request == null ? null : request.takeover(message.fromServer()));
                 }
             }
             case RELEASED -> starter.wake(message.key());
+            case HANDED -> starter.handed(message);
             case MESSAGE -> {
                 ActiveProfile<T> profile = sessions.active(message.key());
                 if (profile != null && profile.session.epoch() == message.epoch()) {

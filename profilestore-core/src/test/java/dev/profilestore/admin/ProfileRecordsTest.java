@@ -152,6 +152,9 @@ class ProfileRecordsTest {
         // game-2's hints go to a hub game-1 does not listen on, so its request stays pending in the record.
         var waiting = server("game-2", new InMemoryMessaging()).startSessionAsync("alice");
         assertThat(waiting).isNotDone();
+        // Its first ask is a message alone; unanswered by the first poll, the request is written into the record.
+        clock.advance(Duration.ofMillis(100));
+        assertThat(waiting).isNotDone();
         StoredRecord before = stored("alice");
         StoredProfile locked = ProfileRecords.decode(before.payload());
         assertThat(locked.lock()).isPresent();

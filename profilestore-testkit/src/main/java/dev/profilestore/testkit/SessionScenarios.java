@@ -423,6 +423,8 @@ public abstract class SessionScenarios extends ClusterScenarios {
         p.onLastSave().connect(lastSaves::add);
         b.messaging().dropNext(1_000); // the holder never hears of the request
         var waiting = b.store().startSessionAsync("request");
+        // Its ask by message is lost; at its first poll the requester writes the request into the record.
+        cluster.advance(Duration.ofMillis(100));
         assertThat(waiting).isNotDone();
 
         done(p.saveAsync()); // the save's write shows the request
@@ -477,6 +479,67 @@ public abstract class SessionScenarios extends ClusterScenarios {
         assertThat(moved.data().coins).isEqualTo(7);
         assertThat(a.storage().reads.get() - readsBefore).as("holder reads during the handoff").isZero();
         assertThat(a.storage().writes.get() - writesBefore).as("holder writes: the release, first time").isEqualTo(1);
+    }
+
+    @Test
+    void aLiveHandoff_isOneStoreWrite_theHoldersLastSaveHandsTheLockToTheRequester() {
+        Profile<PlayerData> held = start(a, "hop");
+        held.data().coins = 7;
+        long holderReads = a.storage().reads.get();
+        long holderWrites = a.storage().writes.get();
+        long requesterReads = b.storage().reads.get();
+        long requesterWrites = b.storage().writes.get();
+
+        Profile<PlayerData> moved = start(b, "hop");
+
+        assertThat(held.isActive()).isFalse();
+        assertThat(moved.data().coins).as("the holder's last save").isEqualTo(7);
+        assertThat(moved.epoch()).as("a new epoch").isGreaterThan(held.epoch());
+        assertThat(a.storage().writes.get() - holderWrites).as("holder writes: its last save, which hands over")
+                .isEqualTo(1);
+        assertThat(a.storage().reads.get() - holderReads).as("holder reads").isZero();
+        assertThat(b.storage().writes.get() - requesterWrites).as("requester writes: none, the lock came with the save")
+                .isZero();
+        assertThat(b.storage().reads.get() - requesterReads).as("requester reads: the one that found the holder")
+                .isEqualTo(1);
+        assertThat(done(a.store().getAsync("hop")).orElseThrow().session()).as("the stored lock")
+                .contains(moved.sessionInfo());
+        moved.data().coins = 8;
+        done(moved.endSessionAsync());
+        assertThat(stored("hop").coins).as("the new holder writes on the record it was handed").isEqualTo(8);
+    }
+
+    @Test
+    void aHandoffOfARecordTooLargeForTheNotice_hasTheRequesterReadIt() {
+        Profile<PlayerData> held = start(a, "big");
+        held.data().items.add("x".repeat(6_000));
+        long requesterReads = b.storage().reads.get();
+        long requesterWrites = b.storage().writes.get();
+
+        Profile<PlayerData> moved = start(b, "big");
+
+        assertThat(moved.data().items).containsExactly("x".repeat(6_000));
+        assertThat(b.storage().reads.get() - requesterReads).as("the read that found the holder, and the handed record")
+                .isEqualTo(2);
+        assertThat(b.storage().writes.get() - requesterWrites).as("still no write of the requester's own").isZero();
+    }
+
+    @Test
+    void aLockHandedToAStartThatGaveUp_isFreedWhenTheNoticeArrives() {
+        Profile<PlayerData> held = start(a, "gone");
+        boolean[] left = {false};
+        a.messaging().delayNext(1); // the HANDED notice
+        var moving = b.store().startSessionAsync("gone", SessionOptions.cancelWhen(() -> left[0]));
+        assertThat(held.isActive()).as("the holder handed the lock over").isFalse();
+        left[0] = true;
+        cluster.advance(Duration.ofMillis(100)); // the requester's next check sees the cancel
+        assertThat(((SessionStart.NotStarted<PlayerData>) done(moving)).reason()).isEqualTo(SessionStart.Reason.CANCELLED);
+        assertThat(done(a.store().getAsync("gone")).orElseThrow().session()).as("handed, not yet freed").isPresent();
+
+        a.messaging().deliverDelayed();
+
+        assertThat(done(a.store().getAsync("gone")).orElseThrow().session()).as("freed on the notice").isEmpty();
+        assertThat(start(cluster.server("server-c"), "gone").isActive()).isTrue();
     }
 
     @Test
@@ -589,7 +652,9 @@ public abstract class SessionScenarios extends ClusterScenarios {
         var first = b.store().startSessionAsync("contested");
         Cluster.Server c = cluster.server("server-c");
         var second = c.store().startSessionAsync("contested");
-        cluster.advance(Duration.ofMillis(100));
+        // Both asks by message are lost; both requests are written at the first poll, server-c's last, and
+        // server-b learns it lost at its next poll.
+        cluster.advance(Duration.ofMillis(500));
         var lost = (SessionStart.NotStarted<PlayerData>) done(first);
         assertThat(lost.reason()).isEqualTo(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST);
         assertThat(lost.detail()).contains("server-c");
