@@ -113,7 +113,7 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public T lastSavedData() {
-        return engine.codec.fromBytes(savedJson);
+        return engine.records.codec.fromBytes(savedJson);
     }
 
     @Override
@@ -138,7 +138,7 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public CompletableFuture<Void> saveAsync() {
-        return engine.onLoop(() -> {
+        return engine.records.onLoop(() -> {
             engine.autoSaver.moveToBack(this); // a manual save resets the profile's turn
             return engine.writer.save(this, true);
         });
@@ -152,7 +152,7 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     @Override
     public CompletableFuture<Void> endSessionAsync(SaveCause cause) {
         Objects.requireNonNull(cause, "cause");
-        return engine.onLoop(() -> {
+        return engine.records.onLoop(() -> {
             if (state == State.ACTIVE) {
                 endCause = cause;
             }
@@ -162,12 +162,12 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
 
     @Override
     public void endSession() {
-        engine.await(endSessionAsync());
+        engine.records.await(endSessionAsync());
     }
 
     @Override
     public void endSession(SaveCause cause) {
-        engine.await(endSessionAsync(cause));
+        engine.records.await(endSessionAsync(cause));
     }
 
     @Override

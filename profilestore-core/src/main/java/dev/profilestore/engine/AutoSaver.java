@@ -13,14 +13,17 @@ import java.util.LinkedHashSet;
  */
 final class AutoSaver<T> {
 
-    private final StoreEngine<T> engine;
+    private final RecordUpdater<T> records;
     // Insertion order is the rotation; moving a profile to the back is a remove and an add, both O(1).
     private final LinkedHashSet<ActiveProfile<T>> ring = new LinkedHashSet<>();
     private Scheduler.Cancellable timer;
     private boolean stopped;
 
-    AutoSaver(StoreEngine<T> engine) {
-        this.engine = engine;
+    private final SessionWriter<T> writer;
+
+    AutoSaver(RecordUpdater<T> records, SessionWriter<T> writer) {
+        this.records = records;
+        this.writer = writer;
     }
 
     void add(ActiveProfile<T> p) {
@@ -54,8 +57,8 @@ final class AutoSaver<T> {
             timer = null;
             return;
         }
-        Duration step = engine.timings.autoSavePeriod().dividedBy(ring.size());
-        timer = engine.scheduler.schedule(step, () -> engine.loop.execute(this::tick));
+        Duration step = records.timings.autoSavePeriod().dividedBy(ring.size());
+        timer = records.scheduler.schedule(step, () -> records.loop.execute(this::tick));
     }
 
     private void tick() {
@@ -67,9 +70,9 @@ final class AutoSaver<T> {
         ActiveProfile<T> next = it.next();
         it.remove();
         ring.add(next);
-        long age = engine.scheduler.nanoTime() - next.loadedAtNanos;
-        if (age >= engine.timings.autoSavePeriod().toNanos() / 2) {
-            engine.writer.save(next, false);
+        long age = records.scheduler.nanoTime() - next.loadedAtNanos;
+        if (age >= records.timings.autoSavePeriod().toNanos() / 2) {
+            writer.save(next, false);
         }
         schedule();
     }

@@ -24,11 +24,11 @@ import java.util.concurrent.CompletableFuture;
  */
 final class CommitWriter<T> {
 
-    private final StoreEngine<T> engine;
+    private final RecordUpdater<T> records;
     private final SessionWriter<T> sessions;
 
-    CommitWriter(StoreEngine<T> engine, SessionWriter<T> sessions) {
-        this.engine = engine;
+    CommitWriter(RecordUpdater<T> records, SessionWriter<T> sessions) {
+        this.records = records;
         this.sessions = sessions;
     }
 
@@ -41,16 +41,16 @@ final class CommitWriter<T> {
      * With a change, store errors are retried and a commit that cannot land puts the data back.
      */
     CompletableFuture<Void> commit(List<Profile<T>> profiles, Runnable change) {
-        if (!engine.storage.capabilities().atomicMultiWrite()) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("the storage of store " + engine.name
+        if (!records.storage.capabilities().atomicMultiWrite()) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the storage of store " + records.name
                     + " cannot write several keys atomically"));
         }
         List<ActiveProfile<T>> list = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (Profile<T> profile : profiles) {
-            if (!(profile instanceof ActiveProfile<T> p) || p.engine != engine) {
+            if (!(profile instanceof ActiveProfile<T> p) || p.engine.records != records) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException(profile + " is not a session of store "
-                        + engine.name));
+                        + records.name));
             }
             if (!seen.add(p.key)) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("profile " + p.key + " is listed twice"));
@@ -60,18 +60,18 @@ final class CommitWriter<T> {
         if (list.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        long started = engine.scheduler.nanoTime();
-        return engine.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
+        long started = records.scheduler.nanoTime();
+        return records.keys.runAll(list.stream().map(p -> p.key).toList(), () -> {
             for (ActiveProfile<T> p : list) {
                 if (p.state != ActiveProfile.State.ACTIVE) {
-                    return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                    return CompletableFuture.failedFuture(new SessionLostException("profile " + records.name + "/" + p.key
                             + " has no active session; nothing was saved"));
                 }
             }
             List<byte[]> before = new ArrayList<>();
             if (change != null) {
                 for (ActiveProfile<T> p : list) {
-                    before.add(engine.codec.serialize(p.data));
+                    before.add(records.codec.serialize(p.data));
                 }
                 try {
                     change.run();
@@ -90,22 +90,22 @@ final class CommitWriter<T> {
                 putBack(list, before, List.of());
                 return CompletableFuture.failedFuture(e);
             }
-            long commitId = engine.nextSendSeq();
-            var backoff = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+            long commitId = records.nextSendSeq();
+            var backoff = new Backoff(records.timings.backoffInitial(), records.timings.backoffMax());
             // A lost reply may have applied the write: the cached revisions then conflict and the retry reads the
             // current records, where this session still holds the lock, and writes the same snapshot.
-            CompletableFuture<Void> result = engine.retry(backoff, cause -> retryable(change, list, cause),
+            CompletableFuture<Void> result = records.retry(backoff, cause -> retryable(change, list, cause),
                     () -> attemptSaveAll(list, snapshots, list.stream().map(sessions::cached).toList(), started, commitId));
             return result.exceptionallyCompose(e -> CompletableFuture.failedFuture(e instanceof StorageException
                     ? new StorageException("the store did not answer; the commit may or may not have landed, so its"
                             + " change was not undone", e) : e)).whenComplete((v, e) -> {
-                if (e != null && certainlyNotWritten(StoreEngine.unwrap(e))) {
+                if (e != null && certainlyNotWritten(RecordUpdater.unwrap(e))) {
                     putBack(list, before, snapshots);
                 }
             });
         }).whenComplete((v, e) -> {
-            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
-                engine.reportError("multi-profile save failed", list.get(0).key, e);
+            if (e != null && !(RecordUpdater.unwrap(e) instanceof SessionLostException)) {
+                records.reportError("multi-profile save failed", list.get(0).key, e);
             }
         });
     }
@@ -116,9 +116,9 @@ final class CommitWriter<T> {
      * change) is not retried: its caller may save again.
      */
     private boolean retryable(Runnable change, List<ActiveProfile<T>> list, Throwable cause) {
-        boolean retry = change != null && cause instanceof StorageException && !engine.closeDeadlinePassed;
+        boolean retry = change != null && cause instanceof StorageException && !records.closeDeadlinePassed;
         if (retry) {
-            engine.reportError("commit failed; retrying", list.get(0).key, cause);
+            records.reportError("commit failed; retrying", list.get(0).key, cause);
         }
         return retry;
     }
@@ -134,7 +134,7 @@ final class CommitWriter<T> {
                         current.record().updatedAt(), current), snapshots.get(i), false, started);
             } else {
                 if (p.hasListeners(ActiveProfile.ON_AFTER_SAVE)) {
-                    p.fire(ActiveProfile.ON_AFTER_SAVE, engine.codec.fromBytes(snapshots.get(i).dataJson()));
+                    p.fire(ActiveProfile.ON_AFTER_SAVE, records.codec.fromBytes(snapshots.get(i).dataJson()));
                 }
                 sessions.lost(p, current);
             }
@@ -163,14 +163,14 @@ final class CommitWriter<T> {
                 continue;
             }
             if (i >= snapshots.size()) {
-                p.data = engine.codec.fromBytes(before.get(i)); // failed at its turn: nothing else ran since
+                p.data = records.codec.fromBytes(before.get(i)); // failed at its turn: nothing else ran since
                 continue;
             }
-            var revert = JsonRevert.revert(engine.codec.tree(engine.codec.serialize(p.data)),
-                    engine.codec.tree(snapshots.get(i).dataJson()), engine.codec.tree(before.get(i)));
-            p.data = engine.codec.fromTree(revert.result());
+            var revert = JsonRevert.revert(records.codec.tree(records.codec.serialize(p.data)),
+                    records.codec.tree(snapshots.get(i).dataJson()), records.codec.tree(before.get(i)));
+            p.data = records.codec.fromTree(revert.result());
             if (!revert.conflicts().isEmpty()) {
-                engine.reportError("a failed commit's change could not be undone everywhere", p.key,
+                records.reportError("a failed commit's change could not be undone everywhere", p.key,
                         new IllegalStateException("the game changed " + revert.conflicts() + " while the commit was"
                                 + " retried; those values were kept"));
             }
@@ -179,7 +179,7 @@ final class CommitWriter<T> {
 
     private CompletableFuture<Void> attemptSaveAll(List<ActiveProfile<T>> list, List<SessionWriter.Snapshot> snapshots,
                                                    List<Current> currents, long started, long commitId) {
-        if (currents.stream().anyMatch(c -> c.env() != null && c.env().landed(engine.leaseId, commitId))) {
+        if (currents.stream().anyMatch(c -> c.env() != null && c.env().landed(records.leaseId, commitId))) {
             // An earlier try landed and only its reply was lost; the write is atomic, so all of it landed,
             // even where another server has taken a profile since.
             landed(list, snapshots, currents, started);
@@ -191,27 +191,27 @@ final class CommitWriter<T> {
             ActiveProfile<T> p = list.get(i);
             Plan plan = sessions.sessionWrite(p, currents.get(i), snapshots.get(i), false);
             if (plan instanceof Plan.Write w) {
-                w.env().markSent(engine.leaseId, commitId);
+                w.env().markSent(records.leaseId, commitId);
             }
             if (plan instanceof Plan.Abort) {
                 sessions.lost(p, currents.get(i));
-                return CompletableFuture.failedFuture(new SessionLostException("profile " + engine.name + "/" + p.key
+                return CompletableFuture.failedFuture(new SessionLostException("profile " + records.name + "/" + p.key
                         + " is no longer held by this session; nothing was saved"));
             }
             Plan.Write write = (Plan.Write) plan;
             byte[] payload;
             try {
-                payload = engine.encode(p.key, write);
+                payload = records.encode(p.key, write);
             } catch (DataTooLargeException e) {
                 return CompletableFuture.failedFuture(e);
             }
             plans.add(write);
-            writes.add(new KeyedWrite(engine.name, p.key, currents.get(i).revision(),
+            writes.add(new KeyedWrite(records.name, p.key, currents.get(i).revision(),
                     new RecordWrite(payload, write.env().userIds, write.versioning(), write.cause())));
         }
-        return engine.call(() -> {
-            List<WriteResult> results = engine.storage.writeAll(writes);
-            return results.stream().map(r -> StoreEngine.Tried.of(r, engine)).toList();
+        return records.call(() -> {
+            List<WriteResult> results = records.storage.writeAll(writes);
+            return results.stream().map(r -> RecordUpdater.Tried.of(r, records)).toList();
         }).thenCompose(results -> {
             if (results.stream().allMatch(r -> r.written() != null)) {
                 for (int i = 0; i < list.size(); i++) {
@@ -222,7 +222,7 @@ final class CommitWriter<T> {
                 return CompletableFuture.completedFuture(null);
             }
             // All or nothing: a conflict on one key means nothing was written, and each key reports its record.
-            return attemptSaveAll(list, snapshots, results.stream().map(StoreEngine.Tried::found).toList(), started, commitId);
+            return attemptSaveAll(list, snapshots, results.stream().map(RecordUpdater.Tried::found).toList(), started, commitId);
         });
     }
 

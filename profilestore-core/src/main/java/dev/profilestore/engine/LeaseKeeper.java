@@ -24,7 +24,7 @@ final class LeaseKeeper {
 
     private static final int MAX_IN_FLIGHT = 3;
 
-    private final StoreEngine<?> engine;
+    private final RecordUpdater<?> records;
     /** Where renewals run: threads of their own, or the user's I/O executor when one was given. */
     private final Executor threads;
     private final ExecutorService ownThreads;
@@ -42,15 +42,15 @@ final class LeaseKeeper {
      * A keeper whose renewals run on {@code userIo} when not null (the user chose where I/O runs, for example
      * a deterministic executor in a simulation), else on threads of its own.
      */
-    LeaseKeeper(StoreEngine<?> engine, Executor userIo) {
-        this.engine = engine;
+    LeaseKeeper(RecordUpdater<?> records, Executor userIo) {
+        this.records = records;
         if (userIo != null) {
             this.threads = userIo;
             this.ownThreads = null;
             return;
         }
         ThreadPoolExecutor pool = new ThreadPoolExecutor(0, MAX_IN_FLIGHT, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "profilestore-lease-" + engine.name);
+            Thread t = new Thread(r, "profilestore-lease-" + records.name);
             t.setDaemon(true);
             return t;
         });
@@ -59,7 +59,7 @@ final class LeaseKeeper {
     }
 
     void start() {
-        engine.loop.execute(this::tick);
+        records.loop.execute(this::tick);
     }
 
     /** Whether the lease has been established at least once: a server takes no lock before that. */
@@ -69,7 +69,7 @@ final class LeaseKeeper {
 
     /** Whether the lease was renewed within its duration in the store. */
     boolean isLive() {
-        return ready && engine.scheduler.nanoTime() - renewedAtNanos < engine.timings.leaseInStore().toNanos();
+        return ready && records.scheduler.nanoTime() - renewedAtNanos < records.timings.leaseInStore().toNanos();
     }
 
     /** Whether the latest renewal answered successfully. */
@@ -87,28 +87,28 @@ final class LeaseKeeper {
             return;
         }
         // The next renewal is scheduled before this one runs, not after it answers.
-        timer = engine.scheduler.schedule(engine.timings.leaseRenewal(), () -> engine.loop.execute(this::tick));
+        timer = records.scheduler.schedule(records.timings.leaseRenewal(), () -> records.loop.execute(this::tick));
         if (inFlight >= MAX_IN_FLIGHT) {
-            engine.reportError("lease renewal skipped", "", new dev.profilestore.StorageException(inFlight
-                    + " earlier renewals of lease " + engine.leaseId + " have not answered"));
+            records.reportError("lease renewal skipped", "", new dev.profilestore.StorageException(inFlight
+                    + " earlier renewals of lease " + records.leaseId + " have not answered"));
             return;
         }
         inFlight++;
-        engine.call(threads, () -> {
-            engine.storage.renewLease(engine.leaseId, engine.timings.leaseInStore());
+        records.call(threads, () -> {
+            records.storage.renewLease(records.leaseId, records.timings.leaseInStore());
             return null;
         }).whenComplete((v, e) -> {
             inFlight--;
             if (e != null) {
                 lastFailed = true;
-                engine.reportError("lease renewal failed", "", e);
+                records.reportError("lease renewal failed", "", e);
             } else {
-                renewedAtNanos = engine.scheduler.nanoTime();
+                renewedAtNanos = records.scheduler.nanoTime();
                 lastFailed = false;
                 ready = true;
             }
             firstAttempt.complete(null);
-            engine.tickCritical();
+            records.tickCritical();
         });
     }
 
@@ -118,11 +118,11 @@ final class LeaseKeeper {
         if (timer != null) {
             timer.cancel();
         }
-        return engine.call(() -> {
-            engine.storage.dropLease(engine.leaseId);
+        return records.call(() -> {
+            records.storage.dropLease(records.leaseId);
             return (Void) null;
         }).exceptionally(e -> {
-            engine.reportError("dropping the lease failed; it runs out by itself", "", e);
+            records.reportError("dropping the lease failed; it runs out by itself", "", e);
             return null;
         }).whenComplete((v, e) -> {
             if (ownThreads != null) {

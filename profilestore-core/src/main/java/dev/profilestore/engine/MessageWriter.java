@@ -17,35 +17,40 @@ import java.util.concurrent.CompletableFuture;
  */
 final class MessageWriter<T> {
 
-    private final StoreEngine<T> engine;
-    MessageWriter(StoreEngine<T> engine) {
-        this.engine = engine;
+    private final RecordUpdater<T> records;
+    private final Sessions<T> sessions;
+    private final SessionWriter<T> writer;
+
+    MessageWriter(RecordUpdater<T> records, Sessions<T> sessions, SessionWriter<T> writer) {
+        this.records = records;
+        this.sessions = sessions;
+        this.writer = writer;
     }
 
     CompletableFuture<Void> message(String key, JsonNode body) {
-        engine.requireOpen();
-        var backoff = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+        records.requireOpen();
+        var backoff = new Backoff(records.timings.backoffInitial(), records.timings.backoffMax());
         // Numbered when its turn comes, and retried inside that turn: this instance's sends and commits on
         // the key then land in number order, so a later one can never make this one look landed.
-        return engine.keys.run(key, () -> {
-            long seq = engine.nextSendSeq();
-            return engine.retry(backoff, cause -> {
-                engine.reportError("message failed", key, cause);
-                return cause instanceof StorageException && !(cause instanceof UnsupportedFormatException) && !engine.closing;
+        return records.keys.run(key, () -> {
+            long seq = records.nextSendSeq();
+            return records.retry(backoff, cause -> {
+                records.reportError("message failed", key, cause);
+                return cause instanceof StorageException && !(cause instanceof UnsupportedFormatException) && !records.closing;
             }, () -> attemptMessage(key, body, seq));
         });
     }
 
     private CompletableFuture<Void> attemptMessage(String key, JsonNode body, long seq) {
-        return engine.update(key, null, current -> {
-            if (current.env() != null && current.env().landed(engine.leaseId, seq)) {
+        return records.update(key, null, current -> {
+            if (current.env() != null && current.env().landed(records.leaseId, seq)) {
                 return new Plan.Abort(Plan.Why.ALREADY_SENT); // an earlier try landed; only its reply was lost
             }
             Envelope env = current.env() != null ? current.env().copy() : new Envelope();
-            env.markSent(engine.leaseId, seq);
+            env.markSent(records.leaseId, seq);
             env.lastMessageId++;
             env.messages.add(new Envelope.StoredMessage(env.lastMessageId, body));
-            while (env.messages.size() > engine.timings.maxMessages()) {
+            while (env.messages.size() > records.timings.maxMessages()) {
                 env.messages.remove(0);
             }
             return new Plan.Write(env, null, current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
@@ -62,19 +67,19 @@ final class MessageWriter<T> {
         Envelope before = written.before().env();
         int dropped = (before == null ? 0 : before.messages.size()) + 1 - written.env().messages.size();
         if (written.before().corrupt() != null) {
-            engine.reportOverwrite(key, written.before().corrupt());
+            records.reportOverwrite(key, written.before().corrupt());
         }
         if (dropped > 0) {
-            engine.onMessagesDropped.fire(new DroppedMessages(engine.name, key, dropped));
+            records.onMessagesDropped.fire(new DroppedMessages(records.name, key, dropped));
         }
         Envelope.Lock lock = written.env().isMessageBox() ? null : written.env().meta.lock;
         if (lock != null) {
-            ActiveProfile<T> local = engine.sessions.active(key);
+            ActiveProfile<T> local = sessions.active(key);
             if (local != null && local.session.sessionId().equals(lock.sessionId())) {
                 // After the key's turn ends: the save queues behind this send rather than inside it.
-                engine.loop.execute(() -> engine.writer.save(local, false));
+                records.loop.execute(() -> writer.save(local, false));
             } else {
-                engine.publish(lock.serverId(), ControlMessage.Kind.MESSAGE, key, lock.epoch());
+                records.publish(lock.serverId(), ControlMessage.Kind.MESSAGE, key, lock.epoch());
             }
         }
     }

@@ -48,7 +48,7 @@ abstract class ProfileBase<T> {
         this.keyInfo = keyInfo;
         this.loadCount = env.isMessageBox() ? 0 : env.meta.loadCount;
         this.firstSessionTime = Instant.ofEpochMilli(env.isMessageBox() ? 0 : env.meta.createdMs);
-        this.metadata = engine.envelopes.metadataMap(env.metadata);
+        this.metadata = engine.records.envelopes.metadataMap(env.metadata);
         this.userIds = new TreeSet<>(env.userIds);
         this.messages = List.copyOf(env.messages);
     }
@@ -94,7 +94,7 @@ abstract class ProfileBase<T> {
     }
 
     public void reconcile() {
-        data = engine.codec.reconcile(data);
+        data = engine.records.codec.reconcile(data);
     }
 
     public void messageHandler(MessageHandler handler) {

@@ -40,12 +40,27 @@ final class SessionStarter<T> {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionStarter.class);
 
-    private final StoreEngine<T> engine;
+    private final RecordUpdater<T> records;
     private final Map<String, Job> jobs = new HashMap<>();
     private CompletableFuture<Void> idle;
 
-    SessionStarter(StoreEngine<T> engine) {
-        this.engine = engine;
+    private final Sessions<T> sessions;
+    private final ProfileMaker<T> profiles;
+
+    /**
+     * Makes the game's profile object for a session just begun. The facade hands it down, so that this layer
+     * creates profiles without knowing the store they belong to.
+     */
+    @FunctionalInterface
+    interface ProfileMaker<T> {
+        ActiveProfile<T> make(String key, T data, byte[] dataJson, Envelope env, long revision,
+                              dev.profilestore.KeyInfo keyInfo, SessionInfo session, SessionOwner owner, long loadedAtNanos);
+    }
+
+    SessionStarter(RecordUpdater<T> records, Sessions<T> sessions, ProfileMaker<T> profiles) {
+        this.records = records;
+        this.sessions = sessions;
+        this.profiles = profiles;
     }
 
     final class Job {
@@ -73,19 +88,19 @@ final class SessionStarter<T> {
         /** How long the holder's lease had left at the last check, by the store's clock; null when not checked. */
         Duration holderLeaseEndsIn;
         /** Re-checks while the profile is reserved for another requester: 5 ms, doubling to the poll cap. */
-        final Backoff reservedPoll = new Backoff(Duration.ofMillis(5), engine.timings.pollMax());
+        final Backoff reservedPoll = new Backoff(Duration.ofMillis(5), records.timings.pollMax());
         boolean done;
 
         Job(String key, SessionOptions options) {
             this.key = key;
             this.options = options;
-            this.startedNanos = engine.scheduler.nanoTime();
+            this.startedNanos = records.scheduler.nanoTime();
             resetBackoff();
         }
 
         void resetBackoff() {
-            poll = new Backoff(engine.timings.pollInitial(), engine.timings.pollMax());
-            errors = new Backoff(engine.timings.backoffInitial(), engine.timings.backoffMax());
+            poll = new Backoff(records.timings.pollInitial(), records.timings.pollMax());
+            errors = new Backoff(records.timings.backoffInitial(), records.timings.backoffMax());
         }
     }
 
@@ -104,12 +119,12 @@ final class SessionStarter<T> {
     }
 
     CompletableFuture<SessionStart<T>> start(String key, SessionOptions options) {
-        if (engine.closing) {
+        if (records.closing) {
             return CompletableFuture.completedFuture(new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING,
-                    "store " + engine.name + " is closing"));
+                    "store " + records.name + " is closing"));
         }
-        if (engine.sessions.active(key) != null) {
-            throw new ProfileAlreadyLoadedException("profile " + engine.name + "/" + key + " already has an active session"
+        if (sessions.active(key) != null) {
+            throw new ProfileAlreadyLoadedException("profile " + records.name + "/" + key + " already has an active session"
                     + " on this server; end it before starting another");
         }
         Job job = jobs.get(key);
@@ -161,7 +176,7 @@ final class SessionStarter<T> {
         Current known = null;
         if (handed.record() != null) {
             try {
-                known = engine.toCurrent(Optional.of(new StoredRecord(handed.revision(), handed.record(),
+                known = records.toCurrent(Optional.of(new StoredRecord(handed.revision(), handed.record(),
                         handed.createdAt(), handed.updatedAt())));
             } catch (RuntimeException e) {
                 known = Current.missing(); // a layout this server cannot read: let the read decide
@@ -193,8 +208,8 @@ final class SessionStarter<T> {
         if (job.done) {
             return;
         }
-        if (engine.closing) {
-            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + engine.name + " is closing"));
+        if (records.closing) {
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + records.name + " is closing"));
             return;
         }
         if (cancelled(job)) {
@@ -205,12 +220,12 @@ final class SessionStarter<T> {
         job.wakeRequested = false;
         job.wakeWith = null;
         job.timer = null;
-        engine.lease.firstAttempt().thenCompose(ignored -> engine.keys.run(job.key, () -> {
-            if (!engine.lease.isReady()) {
+        records.lease.firstAttempt().thenCompose(ignored -> records.keys.run(job.key, () -> {
+            if (!records.lease.isReady()) {
                 // Without a lease of our own, other servers could take a lock we write as abandoned.
                 return CompletableFuture.failedFuture(new StorageException("this server's lease is not established yet"));
             }
-            CompletableFuture<Current> current = known != null ? CompletableFuture.completedFuture(known) : engine.read(job.key);
+            CompletableFuture<Current> current = known != null ? CompletableFuture.completedFuture(known) : records.read(job.key);
             return current.thenCompose(c -> decide(job, c));
         })).whenComplete((step, error) -> {
             job.running = false;
@@ -218,7 +233,7 @@ final class SessionStarter<T> {
                 return; // abandoned by close; a lock it took is freed when this instance's lease is dropped
             }
             if (error != null) {
-                onError(job, StoreEngine.unwrap(error));
+                onError(job, RecordUpdater.unwrap(error));
                 return;
             }
             try {
@@ -234,22 +249,22 @@ final class SessionStarter<T> {
         try {
             return job.options.cancel().getAsBoolean();
         } catch (RuntimeException e) {
-            engine.reportError("the cancel condition threw; treating it as cancelled", job.key, e);
+            records.reportError("the cancel condition threw; treating it as cancelled", job.key, e);
             return true;
         }
     }
 
     private CompletableFuture<Step<T>> decide(Job job, Current current) {
-        long nowMs = engine.scheduler.instant().toEpochMilli();
+        long nowMs = records.scheduler.instant().toEpochMilli();
         if (current.isMissing()) {
             return createMessageBox(job.key);
         }
         if (current.corrupt() != null || current.env().isMessageBox()) {
-            Envelope env = Envelope.freshProfile(current.env(), engine.scheduler.instant().toEpochMilli(),
-                    engine.codec.formatVersion());
-            T data = engine.codec.newData();
-            byte[] json = engine.codec.serialize(data);
-            env.data = engine.codec.tree(json);
+            Envelope env = Envelope.freshProfile(current.env(), records.scheduler.instant().toEpochMilli(),
+                    records.codec.formatVersion());
+            T data = records.codec.newData();
+            byte[] json = records.codec.serialize(data);
+            env.data = records.codec.tree(json);
             RecordWrite.Versioning versioning = current.corrupt() != null ? RecordWrite.Versioning.PRESERVE_PREVIOUS
                     : RecordWrite.Versioning.NONE;
             return acquire(job, current, env, data, json, versioning, false, false, nowMs);
@@ -258,30 +273,30 @@ final class SessionStarter<T> {
             // Nothing to load, but messages, user ids and the lock protocol's bookkeeping are still here: keep
             // them, start from the template, and keep the record as it was as a version (reported below).
             Envelope env = current.env().copy();
-            T data = engine.codec.newData();
-            byte[] json = engine.codec.serialize(data);
-            env.data = engine.codec.tree(json);
-            env.dataVersion = engine.codec.formatVersion();
+            T data = records.codec.newData();
+            byte[] json = records.codec.serialize(data);
+            env.data = records.codec.tree(json);
+            env.dataVersion = records.codec.formatVersion();
             return tookOver(job, current, env, data, json, RecordWrite.Versioning.PRESERVE_PREVIOUS, nowMs);
         }
         Envelope env = current.env().copy();
         T data;
         byte[] json;
         try {
-            data = engine.codec.decode(env.data, env.dataVersion);
+            data = records.codec.decode(env.data, env.dataVersion);
             // Serialized once before the lock is taken: data this server could never save (a getter that throws
             // on old data) fails the start with the reason, and no lock is left behind.
-            json = engine.codec.serialize(data);
+            json = records.codec.serialize(data);
         } catch (UnsupportedFormatException e) {
             return CompletableFuture.completedFuture(new Step.Finish<>(SessionStart.Reason.UNSUPPORTED_FORMAT, e.getMessage()));
         }
         Envelope.Lock lock = env.meta.lock;
-        ActiveProfile<T> endingHere = engine.sessions.ending(job.key);
+        ActiveProfile<T> endingHere = sessions.ending(job.key);
         if (lock != null && endingHere != null && endingHere.session.sessionId().equals(lock.sessionId())) {
             // Our own last save is still retrying: taking the lock now would load older data. The end wakes us.
             return CompletableFuture.completedFuture(new Step.Wait<>());
         }
-        if (lock != null && lock.sessionId().equals(job.sessionId) && lock.lease().equals(engine.leaseId)) {
+        if (lock != null && lock.sessionId().equals(job.sessionId) && lock.lease().equals(records.leaseId)) {
             // The holder handed the lock to this start in its last save: begin on the record as it is.
             return CompletableFuture.completedFuture(new Step.Acquired<>(new Outcome.Written(env, json, current.revision(),
                     current.record().updatedAt(), current), data, json, false, false));
@@ -290,7 +305,7 @@ final class SessionStarter<T> {
         if (lock == null && pending != null && !pending.sessionId().equals(job.sessionId) && !job.options.steal()) {
             return reservedForAnother(job, current, env, data, json, pending, nowMs);
         }
-        if (lock == null || lock.lease().equals(engine.leaseId)) {
+        if (lock == null || lock.lease().equals(records.leaseId)) {
             // Free, or a lock of this store instance left behind (its release is ordered before us by the key
             // queue, and no session of ours holds the key). A lock of another instance with our server id (a
             // restarted server reusing its name) is another holder: it is asked, or taken once its lease ends.
@@ -299,16 +314,16 @@ final class SessionStarter<T> {
         if (job.options.steal() || askedLongAgo(job)) {
             return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, true, nowMs);
         }
-        if (!job.asked && !job.requested && env.meta.takeover == null && engine.messaging != null) {
+        if (!job.asked && !job.requested && env.meta.takeover == null && records.messaging != null) {
             // First ask: a message alone, before checking the holder's lease, so a live holder starts its last
             // save (which hands us the lock) at once; the check follows, and a dead lease sends us round again.
             ask(job, lock, nowMs);
-            return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
+            return records.call(() -> records.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
                 job.holderLeaseEndsIn = remaining;
                 return remaining.isZero() ? new Step.Retry<>(null) : new Step.Wait<>();
             });
         }
-        return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
+        return records.call(() -> records.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
             job.holderLeaseEndsIn = remaining;
             if (remaining.isZero()) {
                 return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, true, false, nowMs);
@@ -321,7 +336,7 @@ final class SessionStarter<T> {
             }
             if (ours) {
                 // Our request stands: remind the holder (the first hint may have been lost) and wait.
-                engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
+                records.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
                 return CompletableFuture.completedFuture(new Step.Wait<>());
             }
             return request(job, current, env, lock, nowMs);
@@ -330,12 +345,12 @@ final class SessionStarter<T> {
 
     private boolean askedLongAgo(Job job) {
         return (job.asked || job.requested)
-                && engine.scheduler.nanoTime() - job.askedNanos >= engine.timings.stealAfter().toNanos();
+                && records.scheduler.nanoTime() - job.askedNanos >= records.timings.stealAfter().toNanos();
     }
 
     private void firstAsk(Job job) {
         if (!job.asked && !job.requested) {
-            job.askedNanos = engine.scheduler.nanoTime();
+            job.askedNanos = records.scheduler.nanoTime();
         }
     }
 
@@ -343,15 +358,15 @@ final class SessionStarter<T> {
     private void ask(Job job, Envelope.Lock lock, long nowMs) {
         firstAsk(job);
         job.asked = true;
-        var who = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs, engine.leaseId);
-        engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), ControlMessage.Request.asked(who));
+        var who = new Envelope.Takeover(records.settings.appId(), records.serverId, job.sessionId, nowMs, records.leaseId);
+        records.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), ControlMessage.Request.asked(who));
     }
 
     /** Writes this start's takeover request into the record and tells the holder's server. */
     private CompletableFuture<Step<T>> request(Job job, Current current, Envelope env, Envelope.Lock lock, long nowMs) {
-        env.meta.takeover = new Envelope.Takeover(engine.settings.appId(), engine.serverId, job.sessionId, nowMs,
-                engine.leaseId);
-        return engine.update(job.key, current, c -> c.revision() == current.revision()
+        env.meta.takeover = new Envelope.Takeover(records.settings.appId(), records.serverId, job.sessionId, nowMs,
+                records.leaseId);
+        return records.update(job.key, current, c -> c.revision() == current.revision()
                 ? Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
@@ -360,7 +375,7 @@ final class SessionStarter<T> {
             firstAsk(job);
             job.requested = true;
             Envelope.Takeover asked = env.meta.takeover;
-            engine.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
+            records.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch(), new ControlMessage.Request(
                     current.revision(), ((Outcome.Written) outcome).revision(), asked.appId(), asked.sessionId(), asked.atMs(),
                     asked.leaseId()));
             return new Step.Wait<>();
@@ -378,17 +393,17 @@ final class SessionStarter<T> {
             return CompletableFuture.completedFuture(new Step.Finish<>(SessionStart.Reason.LOST_TO_ANOTHER_REQUEST,
                     "server " + pending.serverId() + " asked for the profile after this one"));
         }
-        long now = engine.scheduler.nanoTime();
+        long now = records.scheduler.nanoTime();
         if (!pending.sessionId().equals(job.reservedFor)) {
             job.reservedFor = pending.sessionId();
             job.reservedSinceNanos = now;
         }
-        long grace = engine.timings.pollMax().plusSeconds(1).toNanos();
+        long grace = records.timings.pollMax().plusSeconds(1).toNanos();
         if (now - job.reservedSinceNanos >= grace) {
             return acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs);
         }
         // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
-        return engine.call(() -> engine.storage.leaseRemaining(pending.lease())).thenCompose(left -> !left.isZero()
+        return records.call(() -> records.storage.leaseRemaining(pending.lease())).thenCompose(left -> !left.isZero()
                 ? CompletableFuture.completedFuture(new Step.Wait<>(true))
                 : acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
@@ -401,9 +416,9 @@ final class SessionStarter<T> {
     private CompletableFuture<Step<T>> tookOver(Job job, Current current, Envelope env, T data, byte[] json,
                                              RecordWrite.Versioning versioning, long nowMs) {
         Envelope.Lock lock = env.meta.lock;
-        if (lock != null && !lock.lease().equals(engine.leaseId) && !job.options.steal()) {
+        if (lock != null && !lock.lease().equals(records.leaseId) && !job.options.steal()) {
             // Held by a live session elsewhere (which cannot have loaded it): let its lease or stealAfter decide.
-            return engine.call(() -> engine.storage.leaseRemaining(lock.lease())).thenCompose(left -> left.isZero()
+            return records.call(() -> records.storage.leaseRemaining(lock.lease())).thenCompose(left -> left.isZero()
                     || askedLongAgo(job)
                     ? acquire(job, current, env, data, json, versioning, true, false, nowMs)
                     : CompletableFuture.completedFuture(new Step.Wait<>()));
@@ -417,7 +432,7 @@ final class SessionStarter<T> {
      * storage revision floor is what makes its next epoch higher than every earlier one.
      */
     private CompletableFuture<Step<T>> createMessageBox(String key) {
-        return engine.update(key, Current.missing(), c -> c.isMissing()
+        return records.update(key, Current.missing(), c -> c.isMissing()
                 ? new Plan.Write(new Envelope(), null, RecordWrite.Versioning.NONE)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> switch (outcome) {
                     case Outcome.Aborted aborted -> new Step.Retry<>(aborted.current());
@@ -434,11 +449,11 @@ final class SessionStarter<T> {
     private CompletableFuture<Step<T>> acquire(Job job, Current current, Envelope env, T data, byte[] json,
                                             RecordWrite.Versioning versioning, boolean takeover, boolean stolen, long nowMs) {
         env.meta.loadCount++;
-        env.meta.lock = new Envelope.Lock(engine.settings.appId(), engine.serverId, job.sessionId, current.revision() + 1,
-                nowMs, engine.leaseId);
+        env.meta.lock = new Envelope.Lock(records.settings.appId(), records.serverId, job.sessionId, current.revision() + 1,
+                nowMs, records.leaseId);
         env.meta.takeover = null;
         env.meta.lastUpdateMs = nowMs;
-        return engine.update(job.key, current, c -> c.revision() == current.revision()
+        return records.update(job.key, current, c -> c.revision() == current.revision()
                 ? Plan.Write.lockOnly(env, versioning)
                 : new Plan.Abort(Plan.Why.CHANGED)).thenApply(outcome -> {
             if (outcome instanceof Outcome.Aborted aborted) {
@@ -465,11 +480,11 @@ final class SessionStarter<T> {
                     delay = job.holderLeaseEndsIn.plusMillis(1);
                 }
                 job.holderLeaseEndsIn = null;
-                long stealIn = job.askedNanos + engine.timings.stealAfter().toNanos() - engine.scheduler.nanoTime();
+                long stealIn = job.askedNanos + records.timings.stealAfter().toNanos() - records.scheduler.nanoTime();
                 if ((job.asked || job.requested) && stealIn >= 0 && stealIn < delay.toNanos()) {
                     delay = Duration.ofNanos(stealIn);
                 }
-                job.timer = engine.scheduler.schedule(delay, () -> engine.loop.execute(() -> {
+                job.timer = records.scheduler.schedule(delay, () -> records.loop.execute(() -> {
                     if (job.timer != null) {
                         job.timer = null;
                         attempt(job, null);
@@ -478,31 +493,31 @@ final class SessionStarter<T> {
             }
             case Step.Acquired<T> acquired -> {
                 if (acquired.takeover() || acquired.stolen()) {
-                    engine.metrics.takeover(acquired.stolen());
+                    records.metrics.takeover(acquired.stolen());
                 }
                 Outcome.Written written = acquired.written();
                 if (written.before().corrupt() != null) {
-                    engine.reportOverwrite(job.key, written.before().corrupt());
+                    records.reportOverwrite(job.key, written.before().corrupt());
                 }
                 if (hasNullData(written.before())) {
-                    engine.reportOverwrite(job.key, new CorruptProfileException("its data was null"));
+                    records.reportOverwrite(job.key, new CorruptProfileException("its data was null"));
                 }
                 Envelope.Lock previous = written.before().lock();
                 if (previous != null && !previous.sessionId().equals(job.sessionId)) {
                     // Tell a holder we took the lock from (stolen, or its lease ran out while it was paused) at once,
                     // so it ends its session now rather than at its next auto-save.
-                    engine.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
+                    records.publish(previous.serverId(), ControlMessage.Kind.MESSAGE, job.key, previous.epoch());
                 }
-                if (engine.closing || cancelled(job)) {
-                    SessionStart.Reason reason = engine.closing ? SessionStart.Reason.CLOSING : SessionStart.Reason.CANCELLED;
+                if (records.closing || cancelled(job)) {
+                    SessionStart.Reason reason = records.closing ? SessionStart.Reason.CLOSING : SessionStart.Reason.CANCELLED;
                     letGo(job, written).whenComplete((v, e) ->
                             finish(job, new SessionStart.NotStarted<>(reason, "released again at once: " + reason)));
                     return;
                 }
                 ActiveProfile<T> profile = newProfile(job, written, acquired.data(), acquired.dataJson());
-                engine.sessions.activate(profile);
+                sessions.activate(profile);
                 if (job.asked || job.requested) {
-                    engine.metrics.handoff(engine.scheduler.nanoTime() - job.askedNanos);
+                    records.metrics.handoff(records.scheduler.nanoTime() - job.askedNanos);
                 }
                 finish(job, new SessionStart.Started<>(profile));
             }
@@ -517,18 +532,18 @@ final class SessionStarter<T> {
      */
     private CompletableFuture<Outcome> letGo(Job job, Outcome.Written written) {
         Current mine = Current.cached(written.revision(), written.env(), written.updatedAt(), written.updatedAt());
-        return engine.keys.run(job.key, () -> engine.update(job.key, mine, current -> {
+        return records.keys.run(job.key, () -> records.update(job.key, mine, current -> {
             Envelope.Lock lock = current.lock();
             if (lock == null || !lock.sessionId().equals(job.sessionId)) {
                 return new Plan.Abort(Plan.Why.NOT_OURS);
             }
             Envelope env = current.env().copy();
-            env.handOver(current.revision(), engine.scheduler.instant().toEpochMilli(), null);
+            env.handOver(current.revision(), records.scheduler.instant().toEpochMilli(), null);
             return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
             if (outcome instanceof Outcome.Written let && let.env().meta.lock != null) {
                 Envelope.Lock next = let.env().meta.lock;
-                engine.publishHanded(next.serverId(), job.key, next.epoch(), let);
+                records.publishHanded(next.serverId(), job.key, next.epoch(), let);
             }
         });
     }
@@ -540,8 +555,8 @@ final class SessionStarter<T> {
         Instant created = written.before().isMissing() || written.before().corrupt() != null ? written.updatedAt()
                 : written.before().record().createdAt();
         var keyInfo = new dev.profilestore.KeyInfo(created, written.updatedAt(), Long.toString(written.revision()));
-        return new ActiveProfile<>(engine, job.key, data, json, env, written.revision(), keyInfo, session,
-                SessionOwner.of(job.options.callbackExecutor(), engine.timings.storageTimeout()), engine.scheduler.nanoTime());
+        return profiles.make(job.key, data, json, env, written.revision(), keyInfo, session,
+                SessionOwner.of(job.options.callbackExecutor(), records.timings.storageTimeout()), records.scheduler.nanoTime());
     }
 
     private void onError(Job job, Throwable error) {
@@ -552,7 +567,7 @@ final class SessionStarter<T> {
         if (!(error instanceof StorageException)) {
             // Not a store outage: a corrupt document, a serialization bug. Retrying cannot help.
             if (!(error instanceof CorruptProfileException)) {
-                engine.reportError("session start failed", job.key, error);
+                records.reportError("session start failed", job.key, error);
             }
             job.done = true;
             if (job.timer != null) {
@@ -564,14 +579,14 @@ final class SessionStarter<T> {
             checkIdle();
             return;
         }
-        engine.reportError("session start could not reach the store", job.key, error);
-        Duration timeout = job.options.timeout() != null ? job.options.timeout() : engine.timings.startTimeout();
-        if (!job.options.hasCancel() && engine.scheduler.nanoTime() - job.startedNanos >= timeout.toNanos()) {
+        records.reportError("session start could not reach the store", job.key, error);
+        Duration timeout = job.options.timeout() != null ? job.options.timeout() : records.timings.startTimeout();
+        if (!job.options.hasCancel() && records.scheduler.nanoTime() - job.startedNanos >= timeout.toNanos()) {
             finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.TIMED_OUT, "the store could not be reached for "
                     + timeout + ": " + error.getMessage()));
             return;
         }
-        job.timer = engine.scheduler.schedule(job.errors.next(), () -> engine.loop.execute(() -> {
+        job.timer = records.scheduler.schedule(job.errors.next(), () -> records.loop.execute(() -> {
             if (job.timer != null) {
                 job.timer = null;
                 attempt(job, null);
@@ -590,8 +605,8 @@ final class SessionStarter<T> {
             job.timer = null;
         }
         jobs.remove(job.key, job);
-        engine.metrics.startFinished(outcome instanceof SessionStart.NotStarted<T> n ? n.reason() : null,
-                engine.scheduler.nanoTime() - job.startedNanos);
+        records.metrics.startFinished(outcome instanceof SessionStart.NotStarted<T> n ? n.reason() : null,
+                records.scheduler.nanoTime() - job.startedNanos);
         job.result.complete(outcome);
         checkIdle();
     }
@@ -601,7 +616,7 @@ final class SessionStarter<T> {
      * release (and kick its player) for nobody.
      */
     private void withdrawRequest(Job job) {
-        engine.keys.run(job.key, () -> engine.update(job.key, null, current -> {
+        records.keys.run(job.key, () -> records.update(job.key, null, current -> {
             Envelope.Takeover takeover = current.isProfile() ? current.env().meta.takeover : null;
             if (takeover == null || !takeover.sessionId().equals(job.sessionId)) {
                 return new Plan.Abort(Plan.Why.NOT_OURS);
@@ -619,25 +634,25 @@ final class SessionStarter<T> {
      * requester ({@code asked}, or the one written in the record) now, so it does not wait for stealAfter.
      */
     void releaseOrphan(String key, long epoch, Envelope.Takeover asked) {
-        if (jobs.containsKey(key) || engine.sessions.has(key)) {
+        if (jobs.containsKey(key) || sessions.has(key)) {
             return;
         }
-        engine.keys.run(key, () -> engine.update(key, null, current -> {
+        records.keys.run(key, () -> records.update(key, null, current -> {
             Envelope.Lock lock = current.lock();
-            if (lock == null || !lock.lease().equals(engine.leaseId) || lock.epoch() != epoch || jobs.containsKey(key)
-                    || engine.sessions.has(key)) {
+            if (lock == null || !lock.lease().equals(records.leaseId) || lock.epoch() != epoch || jobs.containsKey(key)
+                    || sessions.has(key)) {
                 return new Plan.Abort(Plan.Why.NOT_AN_ORPHAN);
             }
             Envelope env = current.env().copy();
-            env.handOver(current.revision(), engine.scheduler.instant().toEpochMilli(), asked);
+            env.handOver(current.revision(), records.scheduler.instant().toEpochMilli(), asked);
             return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
             if (outcome instanceof Outcome.Written written) {
                 log.warn("store {} key {}: let go of the lock of epoch {}, taken by a start of this server that had"
-                        + " already given up", engine.name, key, epoch);
+                        + " already given up", records.name, key, epoch);
                 Envelope.Lock next = written.env().meta.lock;
                 if (next != null) {
-                    engine.publishHanded(next.serverId(), key, next.epoch(), written);
+                    records.publishHanded(next.serverId(), key, next.epoch(), written);
                 }
             }
         });
@@ -646,7 +661,7 @@ final class SessionStarter<T> {
     /** Close gave up waiting: every start still in flight ends now as {@link SessionStart.Reason#CLOSING}. */
     void abandonAll() {
         for (Job job : List.copyOf(jobs.values())) {
-            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + engine.name
+            finish(job, new SessionStart.NotStarted<>(SessionStart.Reason.CLOSING, "store " + records.name
                     + " closed before this start could finish"));
         }
     }

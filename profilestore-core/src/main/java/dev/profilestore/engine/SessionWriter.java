@@ -25,10 +25,13 @@ import java.util.function.Supplier;
  */
 final class SessionWriter<T> {
 
-    private final StoreEngine<T> engine;
+    private final RecordUpdater<T> records;
 
-    SessionWriter(StoreEngine<T> engine) {
-        this.engine = engine;
+    private final Sessions<T> sessions;
+
+    SessionWriter(RecordUpdater<T> records, Sessions<T> sessions) {
+        this.records = records;
+        this.sessions = sessions;
     }
 
     /**
@@ -42,8 +45,8 @@ final class SessionWriter<T> {
     Snapshot snapshot(ActiveProfile<T> p) {
         // Taken where the profile belongs: on the player's executor when the session has one.
         return p.owner.call(() -> {
-            byte[] json = engine.codec.serialize(p.data);
-            ObjectNode metadata = engine.envelopes.metadataTree(p.metadata);
+            byte[] json = records.codec.serialize(p.data);
+            ObjectNode metadata = records.envelopes.metadataTree(p.metadata);
             return new Snapshot(json, metadata, new TreeSet<>(p.userIds), p.processedIds(), null);
         });
     }
@@ -77,8 +80,8 @@ final class SessionWriter<T> {
             // A handler ended the session: its last save snapshots later, so it carries this save's changes.
             return p.ended.copy();
         }
-        long started = engine.scheduler.nanoTime();
-        CompletableFuture<Boolean> turn = engine.keys.run(p.key, () -> {
+        long started = records.scheduler.nanoTime();
+        CompletableFuture<Boolean> turn = records.keys.run(p.key, () -> {
             if (p.state != ActiveProfile.State.ACTIVE) {
                 return CompletableFuture.completedFuture(false);
             }
@@ -86,10 +89,10 @@ final class SessionWriter<T> {
             // must not write data from before the trade was settled.
             Snapshot s = snapshot(p);
             if (!manual && unchanged(p, s)) {
-                engine.metrics.saveSkipped();
-                return engine.read(p.key).thenApply(current -> afterCheck(p, current));
+                records.metrics.saveSkipped();
+                return records.read(p.key).thenApply(current -> afterCheck(p, current));
             }
-            return engine.update(p.key, cached(p), current -> sessionWrite(p, current, s, false))
+            return records.update(p.key, cached(p), current -> sessionWrite(p, current, s, false))
                     .thenApply(outcome -> afterWrite(p, outcome, s, false, started));
         });
         // A save whose turn came after the session began ending was not written by itself. Its changes are in
@@ -98,15 +101,15 @@ final class SessionWriter<T> {
         CompletableFuture<Void> done = turn.thenCompose(wrote -> wrote ? CompletableFuture.<Void>completedFuture(null)
                 : p.ended.copy());
         return done.whenComplete((v, e) -> {
-            if (e != null && !(StoreEngine.unwrap(e) instanceof SessionLostException)) {
-                engine.metrics.saveFailed();
-                engine.reportError("save failed", p.key, e);
+            if (e != null && !(RecordUpdater.unwrap(e) instanceof SessionLostException)) {
+                records.metrics.saveFailed();
+                records.reportError("save failed", p.key, e);
             }
         });
     }
 
     private SessionLostException noSession(ActiveProfile<T> p) {
-        return new SessionLostException("profile " + engine.name + "/" + p.key + " has no active session (" + p.state
+        return new SessionLostException("profile " + records.name + "/" + p.key + " has no active session (" + p.state
                 + "); nothing was saved");
     }
 
@@ -131,7 +134,7 @@ final class SessionWriter<T> {
             return new Plan.Abort(releasedByUs ? Plan.Why.ALREADY_RELEASED : Plan.Why.LOST);
         }
         Envelope env = current.env().copy();
-        long now = engine.scheduler.instant().toEpochMilli();
+        long now = records.scheduler.instant().toEpochMilli();
         if (s.unsavedBecause() != null) {
             // Only the lock changes; the data is the record's own (read, never our cache, which holds none).
             env.meta.lock = null;
@@ -141,9 +144,9 @@ final class SessionWriter<T> {
         env.messages.removeIf(m -> s.processed.contains(m.id()));
         env.metadata = s.metadata;
         env.userIds = s.userIds;
-        env.dataVersion = engine.codec.formatVersion();
+        env.dataVersion = records.codec.formatVersion();
         env.meta.lastUpdateMs = now;
-        boolean snapshotDue = now - env.meta.lastSnapshotMs >= engine.timings.snapshotInterval().toMillis();
+        boolean snapshotDue = now - env.meta.lastSnapshotMs >= records.timings.snapshotInterval().toMillis();
         if (release) {
             env.handOver(current.revision(), now, asked);
             env.meta.releasedBy = p.session.sessionId();
@@ -162,11 +165,11 @@ final class SessionWriter<T> {
     boolean afterWrite(ActiveProfile<T> p, Outcome outcome, Snapshot s, boolean release, long started) {
         if (outcome instanceof Outcome.Aborted aborted) {
             lost(p, aborted.current());
-            throw new SessionLostException("profile " + engine.name + "/" + p.key + " is no longer held by this session;"
+            throw new SessionLostException("profile " + records.name + "/" + p.key + " is no longer held by this session;"
                     + " the write was rejected");
         }
         var written = (Outcome.Written) outcome;
-        engine.metrics.saved(engine.scheduler.nanoTime() - started);
+        records.metrics.saved(records.scheduler.nanoTime() - started);
         if (s.unsavedBecause() != null) {
             return true; // a release that kept the stored data: nothing of this session's was saved
         }
@@ -191,13 +194,13 @@ final class SessionWriter<T> {
     private boolean afterCheck(ActiveProfile<T> p, Current current) {
         if (!isOurs(p, current)) {
             lost(p, current);
-            throw new SessionLostException("profile " + engine.name + "/" + p.key + " is no longer held by this session");
+            throw new SessionLostException("profile " + records.name + "/" + p.key + " is no longer held by this session");
         }
         Envelope env = current.env();
         env.data = null;
         p.revision = current.revision();
         p.cached = env;
-        p.keyInfo = StoreEngine.keyInfo(current.record());
+        p.keyInfo = RecordUpdater.keyInfo(current.record());
         afterSeen(p, env, false);
         return true;
     }
@@ -232,15 +235,15 @@ final class SessionWriter<T> {
     }
 
     void lost(ActiveProfile<T> p, Current current) {
-        if (!engine.sessions.end(p)) {
+        if (!sessions.end(p)) {
             return;
         }
-        engine.metrics.sessionLost();
+        records.metrics.sessionLost();
         Envelope.Lock lock = current == null ? null : current.lock();
-        var why = new SessionLostException("profile " + engine.name + "/" + p.key + " epoch " + p.session.epoch()
+        var why = new SessionLostException("profile " + records.name + "/" + p.key + " epoch " + p.session.epoch()
                 + " is now " + (lock == null ? "unlocked or gone" : "held by server " + lock.serverId() + " epoch "
                 + lock.epoch()) + "; unsaved changes are discarded");
-        engine.reportError("session lost", p.key, why);
+        records.reportError("session lost", p.key, why);
         p.fire(ActiveProfile.ON_SESSION_END, SessionEndReason.LOST);
         // Ending a lost session saved nothing: say so to whoever waits for the end.
         p.ended.completeExceptionally(why);
@@ -271,25 +274,25 @@ final class SessionWriter<T> {
         if (p.state != ActiveProfile.State.ACTIVE) {
             return p.ended.copy();
         }
-        engine.sessions.beginEnding(p);
-        long started = engine.scheduler.nanoTime();
+        sessions.beginEnding(p);
+        long started = records.scheduler.nanoTime();
         ControlMessage.Request request = takeover == null ? null : takeover.request();
         var release = new Release(p, reason, started, request == null ? null : request.takeover(takeover.fromServer()));
         Supplier<Current> first = () -> releaseStart(p, reason, takeover);
-        var backoff = new Backoff(engine.timings.backoffInitial(), engine.backoffCap());
-        engine.retry(backoff, cause -> {
-            engine.metrics.saveFailed();
-            engine.reportError("last save failed", p.key, cause);
-            return cause instanceof StorageException && !engine.closeDeadlinePassed;
+        var backoff = new Backoff(records.timings.backoffInitial(), records.backoffCap());
+        records.retry(backoff, cause -> {
+            records.metrics.saveFailed();
+            records.reportError("last save failed", p.key, cause);
+            return cause instanceof StorageException && !records.closeDeadlinePassed;
         }, () -> attemptRelease(release, release.tries++ == 0 ? first : () -> null)).whenComplete((outcome, error) -> {
             if (error == null) {
                 released(release, outcome);
             } else {
                 // Not retryable, or close gave up: the lease's end frees the lock; nothing of this session is saved.
-                finishEnd(p, SessionEndReason.UNSAVED, StoreEngine.unwrap(error));
+                finishEnd(p, SessionEndReason.UNSAVED, RecordUpdater.unwrap(error));
             }
         });
-        return p.ended.whenComplete((v, e) -> engine.sessions.gone(p));
+        return p.ended.whenComplete((v, e) -> sessions.gone(p));
     }
 
     /** One session's last save across its retries: the snapshot is taken once, at the first try's turn. */
@@ -325,7 +328,7 @@ final class SessionWriter<T> {
         }
 
         void fallBack(Throwable why) {
-            engine.reportError("the last save cannot write this session's data; releasing the lock with the data of the"
+            records.reportError("the last save cannot write this session's data; releasing the lock with the data of the"
                     + " last successful save, and the changes since are LOST", p.key, why);
             snapshot = unsaved(why);
         }
@@ -352,13 +355,13 @@ final class SessionWriter<T> {
 
     private CompletableFuture<Outcome> attemptRelease(Release r, Supplier<Current> start) {
         ActiveProfile<T> p = r.p;
-        return engine.keys.run(p.key, () -> {
+        return records.keys.run(p.key, () -> {
             Snapshot s = r.snapshot();
             // A release that keeps the stored data must read it: a cached record carries no data.
             Current from = s.unsavedBecause() != null ? null : start.get();
-            return engine.update(p.key, from, current -> sessionWrite(p, current, s, true, r.asked));
+            return records.update(p.key, from, current -> sessionWrite(p, current, s, true, r.asked));
         }).exceptionallyCompose(error -> {
-            Throwable cause = StoreEngine.unwrap(error);
+            Throwable cause = RecordUpdater.unwrap(error);
             if (cause instanceof DataTooLargeException && r.snapshot != null && r.snapshot.unsavedBecause() == null) {
                 // Refused by our own limit, not by the store: release now with the last good data rather than
                 // leave the lock to block the player's next server until stealAfter.
@@ -378,21 +381,21 @@ final class SessionWriter<T> {
             }
             // An earlier try landed and only its reply was lost: the snapshot is saved and the lock is free, or
             // handed to a requester, who is woken to read it.
-            engine.sessions.end(p);
+            sessions.end(p);
             Envelope.Lock next = aborted.current().lock();
             if (next != null) {
-                engine.publish(next.serverId(), ControlMessage.Kind.RELEASED, p.key, next.epoch());
+                records.publish(next.serverId(), ControlMessage.Kind.RELEASED, p.key, next.epoch());
             }
         } else {
-            engine.sessions.end(p);
+            sessions.end(p);
             var written = (Outcome.Written) outcome;
             Envelope.Lock next = written.env().meta.lock;
             Envelope.Takeover takeover = written.env().meta.takeover;
             // Sent before the bookkeeping below (which fires the game's handlers): it is the handoff's critical path.
             if (next != null) {
-                engine.publishHanded(next.serverId(), p.key, next.epoch(), written);
+                records.publishHanded(next.serverId(), p.key, next.epoch(), written);
             } else if (takeover != null) {
-                engine.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
+                records.publish(takeover.serverId(), ControlMessage.Kind.RELEASED, p.key, p.session.epoch());
             }
             afterWrite(p, outcome, r.snapshot, true, r.started);
         }
@@ -406,7 +409,7 @@ final class SessionWriter<T> {
 
     /** The end's outcome: the signal, then the future, which fails unless this session's data was saved. */
     private void finishEnd(ActiveProfile<T> p, SessionEndReason reason, Throwable unsaved) {
-        engine.sessions.end(p);
+        sessions.end(p);
         p.fire(ActiveProfile.ON_SESSION_END, reason);
         if (unsaved == null) {
             p.ended.complete(null);
@@ -418,18 +421,18 @@ final class SessionWriter<T> {
     // ---- overwrite from a view ----
 
     CompletableFuture<Void> overwrite(ViewProfile<T> view) {
-        engine.requireOpen();
-        byte[] json = engine.codec.serialize(view.data);
-        ObjectNode metadata = engine.envelopes.metadataTree(view.metadata);
+        records.requireOpen();
+        byte[] json = records.codec.serialize(view.data);
+        ObjectNode metadata = records.envelopes.metadataTree(view.metadata);
         TreeSet<Long> userIds = new TreeSet<>(view.userIds);
         Set<Long> processed = view.processedIds();
-        return engine.keys.run(view.key, () -> engine.update(view.key, null, current -> {
-            Envelope env = current.isProfile() ? current.env().copy() : Envelope.freshProfile(current.env(), engine.scheduler.instant().toEpochMilli(), engine.codec.formatVersion());
-            long now = engine.scheduler.instant().toEpochMilli();
+        return records.keys.run(view.key, () -> records.update(view.key, null, current -> {
+            Envelope env = current.isProfile() ? current.env().copy() : Envelope.freshProfile(current.env(), records.scheduler.instant().toEpochMilli(), records.codec.formatVersion());
+            long now = records.scheduler.instant().toEpochMilli();
             env.messages.removeIf(m -> processed.contains(m.id()));
             env.metadata = metadata;
             env.userIds = userIds;
-            env.dataVersion = engine.codec.formatVersion();
+            env.dataVersion = records.codec.formatVersion();
             env.meta.lock = null;
             env.meta.takeover = null;
             env.meta.lastSnapshotMs = now;
@@ -438,18 +441,18 @@ final class SessionWriter<T> {
         })).thenAccept(outcome -> {
             var written = (Outcome.Written) outcome;
             if (written.before().corrupt() != null) {
-                engine.reportOverwrite(view.key, written.before().corrupt());
+                records.reportOverwrite(view.key, written.before().corrupt());
             }
             view.forgetProcessed(processed);
             view.messages = List.copyOf(written.env().messages);
             Envelope.Lock old = written.before().lock();
             if (old != null) {
                 // Let the old holder find out now that its lock is gone, not at its next auto-save.
-                ActiveProfile<T> local = engine.sessions.active(view.key);
-                if (local != null && old.serverId().equals(engine.serverId)) {
+                ActiveProfile<T> local = sessions.active(view.key);
+                if (local != null && old.serverId().equals(records.serverId)) {
                     save(local, false);
                 } else {
-                    engine.publish(old.serverId(), ControlMessage.Kind.MESSAGE, view.key, old.epoch());
+                    records.publish(old.serverId(), ControlMessage.Kind.MESSAGE, view.key, old.epoch());
                 }
             }
         });

@@ -1,9 +1,7 @@
 package dev.profilestore.engine;
 
 import dev.profilestore.CorruptProfileException;
-import dev.profilestore.DataTooLargeException;
 import dev.profilestore.DroppedMessages;
-import dev.profilestore.KeyInfo;
 import dev.profilestore.LastSaveReason;
 import dev.profilestore.Names;
 import dev.profilestore.Overwrite;
@@ -15,7 +13,6 @@ import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
 import dev.profilestore.Signal;
 import dev.profilestore.SortDirection;
-import dev.profilestore.StoreClosedException;
 import dev.profilestore.StorageException;
 import dev.profilestore.StoreError;
 import dev.profilestore.StoreHealth;
@@ -23,35 +20,27 @@ import dev.profilestore.VersionQuery;
 import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.memory.InMemoryStorage;
 import dev.profilestore.spi.Messaging;
-import dev.profilestore.spi.RecordWrite;
-import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.StoredRecord;
-import dev.profilestore.spi.WriteResult;
 import dev.profilestore.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.function.Function;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
- * The store: wiring, the event loop, reads, removal and shutdown. Session starts live in
- * {@link SessionStarter}, saves and releases in {@link SessionWriter}, multi-profile commits in
- * {@link CommitWriter}, messages in {@link MessageWriter}; see the package notes.
+ * The store's facade, the top layer of the engine: wiring, argument checks, the blocking twins, reads, removal,
+ * shutdown, and the dispatch of the control messages other servers send. Everything that writes goes down one way:
+ * {@link SessionStarter} (starts), {@link SessionWriter} (saves, last saves and releases), and above the writer
+ * {@link CommitWriter}, {@link MessageWriter} and {@link AutoSaver}; all of them over {@link Sessions} (who is
+ * loaded, in which state) and {@link RecordUpdater} (the loop, store calls, the compare-and-set loop). See the
+ * package notes.
  */
 public final class StoreEngine<T> implements ProfileStore<T> {
 
@@ -65,60 +54,25 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     final Settings<T> settings;
-    final Settings.Timings timings;
-    final String name;
-    final String serverId;
-    /**
-     * This store instance's server lease, named in every lock it takes. One per instance, not per server id:
-     * two stores of one process, or a restarted server reusing its id, must not keep each other's locks
-     * alive, nor drop each other's lease on close.
-     */
-    final String leaseId;
-    final Storage storage;
-    final Messaging messaging;
-    final Scheduler scheduler;
-    final SerialExecutor loop;
+    /** The layer every session operation writes through; see the package notes for the layers. */
+    final RecordUpdater<T> records;
     private final ExecutorService ownedCallbackThread;
     private final ExecutorService ownedIoThreads;
-    private final Executor io;
-    final EnvelopeCodec envelopes;
-    final DataCodec<T> codec;
-    final KeyQueue keys;
     final Sessions<T> sessions = new Sessions<>();
     final SessionWriter<T> writer;
     private final CommitWriter<T> commits;
     private final MessageWriter<T> messages;
     final SessionStarter<T> starter;
     final AutoSaver<T> autoSaver;
-    final LeaseKeeper lease;
-    final Metrics metrics;
-    private final CriticalState critical;
-    private volatile boolean criticalNow;
     private Messaging.Subscription subscription;
-
-    final SignalImpl<StoreError> onError = new SignalImpl<>("onError");
-    final SignalImpl<Overwrite> onOverwrite = new SignalImpl<>("onOverwrite");
-    final SignalImpl<Boolean> onCriticalToggle = new SignalImpl<>("onCriticalToggle");
-    final SignalImpl<DroppedMessages> onMessagesDropped = new SignalImpl<>("onMessagesDropped");
-
-    /** The numbers of this instance's message sends and commits (see {@link Envelope#senders}); loop only. */
-    private long lastSendSeq;
-    volatile boolean closing;
-    /** Set when close has waited as long as it may: last-save retries stop. */
-    volatile boolean closeDeadlinePassed;
     private CompletableFuture<Void> closed;
     private StoreEngine<T> mockTwin;
 
     private StoreEngine(Settings<T> settings) {
         this.settings = settings;
-        this.timings = settings.timings();
-        this.name = settings.name();
-        this.serverId = settings.serverId();
-        this.leaseId = claimLeaseId(settings.scheduler(), serverId + "/" + name + "/" + Long.toHexString(settings.scheduler().instant().toEpochMilli())
-                + Long.toHexString(settings.scheduler().nanoTime() & 0xffff_ffffL));
-        this.storage = settings.storage();
-        this.messaging = settings.messaging();
-        this.scheduler = settings.scheduler();
+        Scheduler scheduler = settings.scheduler();
+        String leaseId = claimLeaseId(scheduler, settings.serverId() + "/" + settings.name() + "/"
+                + Long.toHexString(scheduler.instant().toEpochMilli()) + Long.toHexString(scheduler.nanoTime() & 0xffff_ffffL));
         Executor callbacks = settings.callbackExecutor();
         if (callbacks == null) {
             ownedCallbackThread = Executors.newSingleThreadExecutor(r -> {
@@ -130,10 +84,10 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         } else {
             ownedCallbackThread = null;
         }
-        this.loop = new SerialExecutor(callbacks);
-        if (settings.ioExecutor() == null && storage.capabilities().nonBlocking()) {
+        Executor io;
+        if (settings.ioExecutor() == null && settings.storage().capabilities().nonBlocking()) {
             ownedIoThreads = null;
-            io = INLINE;
+            io = RecordUpdater.INLINE;
         } else if (settings.ioExecutor() == null) {
             ownedIoThreads = IoThreads.create(settings.name());
             io = ownedIoThreads;
@@ -141,22 +95,16 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             ownedIoThreads = null;
             io = settings.ioExecutor();
         }
-        this.keys = new KeyQueue(loop);
-        this.envelopes = new EnvelopeCodec(settings.mapper());
-        this.codec = new DataCodec<>(settings.mapper(), settings.type(), settings.template(), settings.formatVersion(),
-                settings.migrations());
-        this.critical = new CriticalState(timings.criticalErrorCount(), timings.criticalErrorWindow().toNanos(),
-                timings.criticalStateExpire().toNanos());
-        this.metrics = Metrics.create(settings.meterRegistry(), name, sessions::activeCount, () -> criticalNow ? 1 : 0);
-        this.writer = new SessionWriter<>(this);
-        this.commits = new CommitWriter<>(this, writer);
-        this.messages = new MessageWriter<>(this);
-        this.starter = new SessionStarter<>(this);
-        this.autoSaver = new AutoSaver<>(this);
+        this.records = new RecordUpdater<>(settings, leaseId, new SerialExecutor(callbacks), io, sessions::activeCount);
+        this.writer = new SessionWriter<>(records, sessions);
+        this.commits = new CommitWriter<>(records, writer);
+        this.messages = new MessageWriter<>(records, sessions, writer);
+        this.starter = new SessionStarter<>(records, sessions, (key, data, json, env, revision, keyInfo, session, owner, at) ->
+                new ActiveProfile<>(this, key, data, json, env, revision, keyInfo, session, owner, at));
+        this.autoSaver = new AutoSaver<>(records, writer);
         sessions.onActive(autoSaver::add);
         sessions.onInactive(autoSaver::remove);
         sessions.onGone(starter::wake);
-        this.lease = new LeaseKeeper(this, settings.ioExecutor());
     }
 
     /**
@@ -179,284 +127,20 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     }
 
     private void start() {
-        if (messaging != null) {
-            subscription = messaging.subscribe(ControlMessage.channel(serverId), this::onControlMessage);
+        if (records.messaging != null) {
+            subscription = records.messaging.subscribe(ControlMessage.channel(records.serverId), this::onControlMessage);
         }
-        lease.start();
-        log.debug("store {} started as server {} of app {}", name, serverId, settings.appId());
+        records.lease.start();
+        log.debug("store {} started as server {} of app {}", records.name, records.serverId, settings.appId());
     }
 
-    // ---- the event loop and I/O ----
-
-    /** Runs {@code work} on the loop and returns its future. */
-    <R> CompletableFuture<R> onLoop(Supplier<CompletableFuture<R>> work) {
-        if (loop.inLoop()) {
-            try {
-                return work.get();
-            } catch (Throwable t) {
-                return CompletableFuture.failedFuture(t);
-            }
-        }
-        CompletableFuture<R> result = new CompletableFuture<>();
-        loop.execute(() -> {
-            try {
-                work.get().whenComplete((r, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(unwrap(e));
-                    } else {
-                        result.complete(r);
-                    }
-                });
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
-    }
-
-    /** Runs a blocking store call on the I/O executor; the future completes on the loop. */
-    /** The I/O "executor" of a non-blocking store: its calls run on the loop (see {@link #call(Executor, Supplier)}). */
-    private static final Executor INLINE = Runnable::run;
-
-    <R> CompletableFuture<R> call(Supplier<R> op) {
-        return call(io, op);
-    }
-
-    /**
-     * Runs a blocking store call on {@code executor}, failing it as a store error when it has not answered
-     * within the storage timeout; the future completes on the loop.
-     */
-    <R> CompletableFuture<R> call(Executor executor, Supplier<R> op) {
-        if (executor == INLINE && loop.inLoop()) {
-            // A store that never blocks answers here, on the loop: no thread to hand the call to and back, and no
-            // timeout to arm for a call that cannot hang.
-            try {
-                return CompletableFuture.completedFuture(op.get());
-            } catch (Throwable t) {
-                return CompletableFuture.failedFuture(t);
-            }
-        }
-        CompletableFuture<R> result = new CompletableFuture<>();
-        var timeout = scheduler.schedule(timings.storageTimeout(), () -> loop.execute(() -> result.completeExceptionally(
-                new StorageException("the store did not answer within " + timings.storageTimeout()))));
-        result.whenComplete((r, e) -> timeout.cancel());
-        try {
-            executor.execute(() -> {
-                R value;
-                try {
-                    value = op.get();
-                } catch (Throwable t) {
-                    loop.execute(() -> result.completeExceptionally(t));
-                    return;
-                }
-                loop.execute(() -> result.complete(value));
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new StoreClosedException("the I/O executor of store " + name + " is shut down", e));
-        }
-        return result;
-    }
-
-    /** Blocks for a future from a thread other than the loop's. */
-    <R> R await(CompletableFuture<R> future) {
-        if (loop.inLoop()) {
-            throw new IllegalStateException("a blocking ProfileStore call on the callback executor would wait for itself;"
-                    + " use the ...Async method there");
-        }
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompletionException(e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new CompletionException(cause);
-        }
-    }
-
-    /**
-     * Runs {@code attempt} until it completes normally or fails with a cause {@code retryable} refuses (it may
-     * also report the failure); between attempts it waits the backoff's next delay and runs the next attempt on
-     * the loop. The one retry loop of the engine's writes: a message, a commit and a last save differ only in
-     * what they attempt and which failures they retry. Fails with the last cause, unwrapped.
-     */
-    <R> CompletableFuture<R> retry(Backoff backoff, Predicate<Throwable> retryable, Supplier<CompletableFuture<R>> attempt) {
-        CompletableFuture<R> result = new CompletableFuture<>();
-        retryAttempt(backoff, retryable, attempt, result);
-        return result;
-    }
-
-    private <R> void retryAttempt(Backoff backoff, Predicate<Throwable> retryable, Supplier<CompletableFuture<R>> attempt,
-                                  CompletableFuture<R> result) {
-        CompletableFuture<R> tried;
-        try {
-            tried = attempt.get();
-        } catch (RuntimeException e) {
-            tried = CompletableFuture.failedFuture(e);
-        }
-        tried.whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-                return;
-            }
-            Throwable cause = unwrap(error);
-            if (!retryable.test(cause)) {
-                result.completeExceptionally(cause);
-                return;
-            }
-            scheduler.schedule(backoff.next(), () -> loop.execute(() -> retryAttempt(backoff, retryable, attempt, result)));
-        });
-    }
-
-    static Throwable unwrap(Throwable t) {
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** Reads a record and decodes it on the I/O thread, so big documents do not parse on the loop. */
-    CompletableFuture<Current> read(String key) {
-        return call(() -> toCurrent(storage.read(name, key)));
-    }
-
-    Current toCurrent(Optional<StoredRecord> record) {
-        if (record.isEmpty()) {
-            return Current.missing();
-        }
-        try {
-            return new Current(record.get(), envelopes.decode(record.get().payload()), null);
-        } catch (CorruptProfileException e) {
-            return new Current(record.get(), null, e);
-        }
-    }
-
-    /**
-     * The read-transform-write loop every change goes through: apply {@code transform} to the record
-     * (read first unless {@code start} is given), write the result with a compare-and-set, and on a
-     * conflict run the transform again on the record found. Call inside the key's queue.
-     */
-    CompletableFuture<Outcome> update(String key, Current start, Function<Current, Plan> transform) {
-        CompletableFuture<Current> first = start != null ? CompletableFuture.completedFuture(start) : read(key);
-        return first.thenCompose(current -> attemptUpdate(key, current, transform));
-    }
-
-    private CompletableFuture<Outcome> attemptUpdate(String key, Current current, Function<Current, Plan> transform) {
-        Plan plan = transform.apply(current);
-        if (plan instanceof Plan.Abort abort) {
-            return CompletableFuture.completedFuture(new Outcome.Aborted(abort.why(), current));
-        }
-        Plan.Write write = (Plan.Write) plan;
-        byte[] payload = encode(key, write);
-        var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning(), write.cause());
-        long expected = current.revision();
-        // A conflict's record is decoded on the I/O thread, off the loop.
-        return call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this)).thenCompose(tried -> tried.written() != null
-                ? CompletableFuture.completedFuture(new Outcome.Written(write.env(), write.dataJson(),
-                        tried.written().revision(), tried.written().updatedAt(), current, payload))
-                : attemptUpdate(key, tried.found(), transform));
-    }
-
-    /** A compare-and-set's answer: written, or the record found instead (decoded off the loop). */
-    record Tried(WriteResult.Written written, Current found) {
-        static Tried of(WriteResult result, StoreEngine<?> engine) {
-            return switch (result) {
-                case WriteResult.Written w -> new Tried(w, null);
-                case WriteResult.Conflict c -> new Tried(null, engine.toCurrent(c.current()));
-            };
-        }
-    }
-
-    /** The record bytes of {@code write}, refused over {@code maxDataBytes} unless the write is exempt from it. */
-    byte[] encode(String key, Plan.Write write) {
-        byte[] payload = envelopes.encode(write.env(), write.dataJson());
-        if (write.checkSize() && payload.length > settings.maxDataBytes()) {
-            throw new DataTooLargeException("profile " + name + "/" + key + " serializes to " + payload.length
-                    + " bytes, over the limit of " + settings.maxDataBytes() + "; it was not saved");
-        }
-        return payload;
-    }
-
-    /** The next number for a message send or a commit of this instance. */
-    long nextSendSeq() {
-        return ++lastSendSeq;
-    }
-
-    // ---- errors ----
-
-    void reportError(String message, String key, Throwable error) {
-        Throwable cause = unwrap(error);
-        log.warn("store {} key {}: {}: {}", name, key, message, cause.toString());
-        onError.fire(new StoreError(message + ": " + cause.getMessage(), name, key, cause));
-        Boolean changed = critical.recordError(scheduler.nanoTime());
-        publishCritical(changed);
-    }
-
-    void tickCritical() {
-        publishCritical(critical.update(scheduler.nanoTime()));
-    }
-
-    private void publishCritical(Boolean changed) {
-        if (changed != null) {
-            criticalNow = changed;
-            if (changed) {
-                log.error("store {} entered critical state: {} or more store errors within {}", name,
-                        timings.criticalErrorCount(), timings.criticalErrorWindow());
-            } else {
-                log.info("store {} left critical state", name);
-            }
-            onCriticalToggle.fire(changed);
-        }
-    }
-
-    void reportOverwrite(String key, CorruptProfileException problem) {
-        log.warn("store {} key {} held a value that is not a profile ({}); it was kept as a version and replaced", name,
-                key, problem.getMessage());
-        onOverwrite.fire(new Overwrite(name, key, problem.getMessage()));
-    }
-
-    // ---- control messages ----
-
-    void publish(String toServer, ControlMessage.Kind kind, String key, long epoch) {
-        publish(toServer, kind, key, epoch, null);
-    }
-
-    void publish(String toServer, ControlMessage.Kind kind, String key, long epoch, ControlMessage.Request request) {
-        publish(toServer, new ControlMessage(kind, name, epoch, serverId, key, request));
-    }
-
-    /** Tells {@code toServer} that the last save handed it the lock, with the record written when small enough. */
-    void publishHanded(String toServer, String key, long epoch, Outcome.Written written) {
-        byte[] record = written.record() != null && written.record().length <= ControlMessage.HANDED_RECORD_MAX
-                ? written.record() : null;
-        var handed = new ControlMessage.Handed(written.revision(), written.before().isMissing() ? written.updatedAt()
-                : written.before().record().createdAt(), written.updatedAt(), record);
-        publish(toServer, new ControlMessage(ControlMessage.Kind.HANDED, name, epoch, serverId, key, null, handed));
-    }
-
-    private void publish(String toServer, ControlMessage message) {
-        if (messaging == null || toServer == null) {
-            return;
-        }
-        ControlMessage.Kind kind = message.kind();
-        String key = message.key();
-        try {
-            messaging.publish(ControlMessage.channel(toServer), message.encode());
-        } catch (RuntimeException e) {
-            // A hint that cannot be sent only slows a handoff to the polling fallback.
-            log.debug("could not publish {} for {}/{} to {}: {}", kind, name, key, toServer, e.toString());
-        }
-    }
 
     private void onControlMessage(byte[] payload) {
         ControlMessage message = ControlMessage.decode(payload);
-        if (message == null || !message.store().equals(name)) {
+        if (message == null || !message.store().equals(records.name)) {
             return;
         }
-        loop.execute(() -> handleControl(message));
+        records.loop.execute(() -> handleControl(message));
     }
 
     private void handleControl(ControlMessage message) {
@@ -464,14 +148,14 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             case TAKEOVER -> {
                 ActiveProfile<T> profile = sessions.active(message.key());
                 ActiveProfile<T> ending = sessions.ending(message.key());
-                if (profile != null && profile.session.epoch() == message.epoch() && !closing) {
+                if (profile != null && profile.session.epoch() == message.epoch() && !records.closing) {
                     writer.release(profile, message);
                 } else if (ending != null && ending.session.epoch() == message.epoch()) {
                     // Already saving for the last time (its player left): say so the moment it lands, so the
                     // requester does not wait for its poll.
-                    ending.ended.whenComplete((v, e) -> loop.execute(() -> publish(message.fromServer(),
+                    ending.ended.whenComplete((v, e) -> records.loop.execute(() -> records.publish(message.fromServer(),
                             ControlMessage.Kind.RELEASED, message.key(), message.epoch())));
-                } else if (profile == null && !closing) {
+                } else if (profile == null && !records.closing) {
                     ControlMessage.Request request = message.request();
                     starter.releaseOrphan(message.key(), message.epoch(),
                             request == null ? null : request.takeover(message.fromServer()));
@@ -492,44 +176,44 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public String name() {
-        return name;
+        return records.name;
     }
 
     @Override
     public String leaseId() {
-        return leaseId;
+        return records.leaseId;
     }
 
     @Override
     public Executor callbackExecutor() {
-        return loop;
+        return records.loop;
     }
 
     @Override
     public CompletableFuture<SessionStart<T>> startSessionAsync(String key, SessionOptions options) {
         Names.key(key);
         java.util.Objects.requireNonNull(options, "options");
-        return onLoop(() -> starter.start(key, options));
+        return records.onLoop(() -> starter.start(key, options));
     }
 
     @Override
     public SessionStart<T> startSession(String key, SessionOptions options) {
-        return await(startSessionAsync(key, options));
+        return records.await(startSessionAsync(key, options));
     }
 
     @Override
     public CompletableFuture<Void> messageAsync(String key, Object message) {
         Names.key(key);
-        var body = codec.messageBody(message);
-        return onLoop(() -> messages.message(key, body));
+        var body = records.codec.messageBody(message);
+        return records.onLoop(() -> messages.message(key, body));
     }
 
     @Override
     public CompletableFuture<Optional<ProfileView<T>>> getAsync(String key) {
         Names.key(key);
-        return onLoop(() -> {
-            requireOpen();
-            return keys.run(key, () -> read(key)).thenApply(current -> view(key, current, null));
+        return records.onLoop(() -> {
+            records.requireOpen();
+            return records.keys.run(key, () -> records.read(key)).thenApply(current -> view(key, current, null));
         });
     }
 
@@ -537,9 +221,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public CompletableFuture<Optional<ProfileView<T>>> getAsync(String key, String version) {
         Names.key(key);
         java.util.Objects.requireNonNull(version, "version");
-        return onLoop(() -> {
-            requireOpen();
-            return keys.run(key, () -> call(() -> toCurrent(storage.readVersion(name, key, version))))
+        return records.onLoop(() -> {
+            records.requireOpen();
+            return records.keys.run(key, () -> records.call(() -> records.toCurrent(records.storage.readVersion(records.name, key, version))))
                     .thenApply(current -> view(key, current, version));
         });
     }
@@ -549,19 +233,15 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             return Optional.empty();
         }
         if (current.corrupt() != null) {
-            throw new CorruptProfileException("profile " + name + "/" + key + " holds a value that is not a profile: "
+            throw new CorruptProfileException("profile " + records.name + "/" + key + " holds a value that is not a profile: "
                     + current.corrupt().getMessage(), current.corrupt());
         }
         Envelope env = current.env();
-        T data = env.isMessageBox() ? codec.newData() : codec.decode(env.data, env.dataVersion);
+        T data = env.isMessageBox() ? records.codec.newData() : records.codec.decode(env.data, env.dataVersion);
         Envelope.Lock lock = current.lock();
         SessionInfo holder = lock == null ? null : lock.info();
-        return Optional.of(new ViewProfile<>(this, key, data, env, keyInfo(current.record()),
+        return Optional.of(new ViewProfile<>(this, key, data, env, RecordUpdater.keyInfo(current.record()),
                 version != null ? version : Long.toString(current.revision()), holder));
-    }
-
-    static KeyInfo keyInfo(StoredRecord record) {
-        return new KeyInfo(record.createdAt(), record.updatedAt(), Long.toString(record.revision()));
     }
 
     @Override
@@ -574,9 +254,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     @Override
     public CompletableFuture<Boolean> removeAsync(String key) {
         Names.key(key);
-        return onLoop(() -> {
-            requireOpen();
-            return keys.run(key, () -> removeCurrent(key, REMOVE_ATTEMPTS)).thenApply(removed -> {
+        return records.onLoop(() -> {
+            records.requireOpen();
+            return records.keys.run(key, () -> removeCurrent(key, REMOVE_ATTEMPTS)).thenApply(removed -> {
                 ActiveProfile<T> profile = sessions.active(key);
                 if (profile != null) {
                     // Its next write will find the record gone and end the session as lost; check now.
@@ -596,16 +276,16 @@ public final class StoreEngine<T> implements ProfileStore<T> {
      * Completes with whether a record existed when the removal began.
      */
     private CompletableFuture<Boolean> removeCurrent(String key, int attemptsLeft) {
-        return call(() -> storage.read(name, key)).thenCompose(found -> {
+        return records.call(() -> records.storage.read(records.name, key)).thenCompose(found -> {
             if (found.isEmpty()) {
                 return CompletableFuture.completedFuture(attemptsLeft < REMOVE_ATTEMPTS);
             }
-            return call(() -> storage.remove(name, key, found.get().revision())).thenCompose(removed -> {
+            return records.call(() -> records.storage.remove(records.name, key, found.get().revision())).thenCompose(removed -> {
                 if (removed) {
                     return CompletableFuture.completedFuture(true);
                 }
                 if (attemptsLeft <= 1) {
-                    return CompletableFuture.failedFuture(new StorageException("profile " + name + "/" + key
+                    return CompletableFuture.failedFuture(new StorageException("profile " + records.name + "/" + key
                             + " changed " + REMOVE_ATTEMPTS + " times while it was being removed; nothing was removed"));
                 }
                 return removeCurrent(key, attemptsLeft - 1);
@@ -615,7 +295,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public CompletableFuture<List<String>> keysByUserIdAsync(long userId) {
-        return onLoop(() -> call(() -> storage.keysByUserId(name, userId)));
+        return records.onLoop(() -> records.call(() -> records.storage.keysByUserId(records.name, userId)));
     }
 
     @Override
@@ -626,22 +306,22 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     @Override
     public CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles) {
         List<Profile<T>> copy = List.copyOf(profiles);
-        return onLoop(() -> commits.saveAll(copy));
+        return records.onLoop(() -> commits.saveAll(copy));
     }
 
     @Override
     public CompletableFuture<Void> commitAsync(List<Profile<T>> profiles, Runnable change) {
         List<Profile<T>> copy = List.copyOf(profiles);
         java.util.Objects.requireNonNull(change, "change");
-        return onLoop(() -> commits.commit(copy, change));
+        return records.onLoop(() -> commits.commit(copy, change));
     }
 
     @Override
     public synchronized ProfileStore<T> mock() {
         if (mockTwin == null) {
-            var twin = new Settings<>(name, settings.type(), settings.template(), new InMemoryStorage(scheduler, 100),
-                    new InMemoryMessaging(), true, true, settings.appId(), serverId + "-mock", loop, io, scheduler,
-                    settings.mapper(), settings.formatVersion(), settings.migrations(), settings.maxDataBytes(), null, timings);
+            var twin = new Settings<>(records.name, settings.type(), settings.template(), new InMemoryStorage(records.scheduler, 100),
+                    new InMemoryMessaging(), true, true, settings.appId(), records.serverId + "-mock", records.loop, records.io, records.scheduler,
+                    settings.mapper(), settings.formatVersion(), settings.migrations(), settings.maxDataBytes(), null, records.timings);
             mockTwin = (StoreEngine<T>) create(twin);
         }
         return mockTwin;
@@ -649,32 +329,32 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public Signal<StoreError> onError() {
-        return onError;
+        return records.onError;
     }
 
     @Override
     public Signal<Overwrite> onOverwrite() {
-        return onOverwrite;
+        return records.onOverwrite;
     }
 
     @Override
     public Signal<Boolean> onCriticalToggle() {
-        return onCriticalToggle;
+        return records.onCriticalToggle;
     }
 
     @Override
     public Signal<DroppedMessages> onMessagesDropped() {
-        return onMessagesDropped;
+        return records.onMessagesDropped;
     }
 
     @Override
     public boolean isClosing() {
-        return closing;
+        return records.closing;
     }
 
     @Override
     public boolean isCriticalState() {
-        return criticalNow;
+        return records.criticalNow;
     }
 
     @Override
@@ -682,23 +362,18 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         // ending and the key queue belong to the loop; their sizes are read racily on purpose, so a health
         // check never waits behind a busy loop.
         int ioQueue = ownedIoThreads instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : 0;
-        return new StoreHealth(lease.isLive(), criticalNow, lease.lastRenewalSucceeded(), closing,
-                sessions.activeCount(), sessions.endingCount(), keys.busyKeys(), ioQueue);
+        return new StoreHealth(records.lease.isLive(), records.criticalNow, records.lease.lastRenewalSucceeded(), records.closing,
+                sessions.activeCount(), sessions.endingCount(), records.keys.busyKeys(), ioQueue);
     }
 
-    void requireOpen() {
-        if (closing) {
-            throw new StoreClosedException("store " + name + " is closing");
-        }
-    }
 
     @Override
     public CompletableFuture<Void> closeAsync() {
-        return onLoop(() -> {
+        return records.onLoop(() -> {
             if (closed != null) {
                 return closed;
             }
-            closing = true;
+            records.closing = true;
             closed = new CompletableFuture<>();
             starter.wakeAll();
             List<CompletableFuture<Void>> releases = new ArrayList<>();
@@ -709,12 +384,12 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             // Starts are drained too: a start that never ended would keep close (and the lease) forever.
             CompletableFuture<Void> drained = CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new))
                     .handle((v, e) -> null).thenCompose(v -> starter.idle());
-            var deadline = scheduler.schedule(timings.closeTimeout(), () -> loop.execute(() -> {
+            var deadline = records.scheduler.schedule(records.timings.closeTimeout(), () -> records.loop.execute(() -> {
                 if (!drained.isDone()) {
-                    closeDeadlinePassed = true;
+                    records.closeDeadlinePassed = true;
                     log.error("store {} closed before every last save and start finished ({} last saves left after {});"
-                            + " their locks are released by this server's lease ending", name,
-                            releases.stream().filter(f -> !f.isDone()).count(), timings.closeTimeout());
+                            + " their locks are released by this server's lease ending", records.name,
+                            releases.stream().filter(f -> !f.isDone()).count(), records.timings.closeTimeout());
                     starter.abandonAll();
                     drained.complete(null);
                 }
@@ -723,19 +398,19 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 deadline.cancel();
                 autoSaver.stop();
                 CompletableFuture<Void> twin = mockTwin != null ? mockTwin.closeAsync() : CompletableFuture.completedFuture(null);
-                twin.handle((x, y) -> null).thenCompose(x -> lease.stop()).whenComplete((x, y) -> {
+                twin.handle((x, y) -> null).thenCompose(x -> records.lease.stop()).whenComplete((x, y) -> {
                     if (subscription != null) {
                         subscription.close();
                     }
                     if (settings.ownsStorage()) {
-                        closeQuietly(storage);
+                        closeQuietly(records.storage);
                     }
-                    if ((settings.ownsStorage() || settings.ownsMessaging()) && messaging != null && messaging != storage) {
-                        closeQuietly(messaging);
+                    if ((settings.ownsStorage() || settings.ownsMessaging()) && records.messaging != null && records.messaging != records.storage) {
+                        closeQuietly(records.messaging);
                     }
-                    java.util.Set<String> open = OPEN_LEASES.get(scheduler);
+                    java.util.Set<String> open = OPEN_LEASES.get(records.scheduler);
                     if (open != null) {
-                        open.remove(leaseId);
+                        open.remove(records.leaseId);
                     }
                     closed.complete(null);
                     if (ownedCallbackThread != null) {
@@ -760,15 +435,12 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public void close() {
-        await(closeAsync());
+        records.await(closeAsync());
     }
 
-    Duration backoffCap() {
-        return closing ? timings.shutdownBackoffMax() : timings.backoffMax();
-    }
 
     @Override
     public String toString() {
-        return "ProfileStore[" + name + ", server " + serverId + ", " + sessions.activeCount() + " active]";
+        return "ProfileStore[" + records.name + ", server " + records.serverId + ", " + sessions.activeCount() + " active]";
     }
 }

@@ -36,9 +36,9 @@ final class VersionQueryImpl<T> implements VersionQuery<T> {
 
     @Override
     public CompletableFuture<Optional<ProfileView<T>>> nextAsync() {
-        return engine.onLoop(() -> {
-            engine.requireOpen();
-            if (!engine.storage.capabilities().versions()) {
+        return engine.records.onLoop(() -> {
+            engine.records.requireOpen();
+            if (!engine.records.storage.capabilities().versions()) {
                 return CompletableFuture.completedFuture(Optional.empty());
             }
             CompletableFuture<Void> filled = page.isEmpty() && !exhausted ? fetch() : CompletableFuture.completedFuture(null);
@@ -55,7 +55,7 @@ final class VersionQueryImpl<T> implements VersionQuery<T> {
     private CompletableFuture<Void> fetch() {
         boolean newestFirst = direction == SortDirection.DESCENDING;
         var range = new VersionRange(from, to, newestFirst, PAGE);
-        return engine.call(() -> engine.storage.versions(engine.name, key, range)).thenAccept(list -> {
+        return engine.records.call(() -> engine.records.storage.versions(engine.records.name, key, range)).thenAccept(list -> {
             for (VersionInfo v : list) {
                 // Pages are cut by time; skip what the previous page already returned.
                 boolean seen = lastRevision >= 0 && (newestFirst ? v.revision() >= lastRevision : v.revision() <= lastRevision);

@@ -37,7 +37,7 @@ final class ViewProfile<T> extends ProfileBase<T> implements ProfileView<T> {
 
     @Override
     public CompletableFuture<Void> overwriteAsync() {
-        return engine.onLoop(() -> engine.writer.overwrite(this));
+        return engine.records.onLoop(() -> engine.writer.overwrite(this));
     }
 
     @Override

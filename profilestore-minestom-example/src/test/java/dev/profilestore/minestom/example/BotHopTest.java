@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -65,7 +67,13 @@ class BotHopTest {
             }
             throw new IllegalStateException(id + " exited before it was ready");
         });
-        ready.get(60, TimeUnit.SECONDS);
+        try {
+            // Generous: a Minestom server loads its registries at start, which takes minutes on a loaded 2-core CI box.
+            ready.get(180, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("server " + id + " not ready after 180 s; its stderr:\n"
+                    + Files.readString(dir.resolve(id + ".err")), e);
+        }
     }
 
     /** A bot whose every line and transfer is recorded. */
@@ -100,7 +108,7 @@ class BotHopTest {
         int b = freePort();
         var startA = CompletableFuture.runAsync(() -> uncheck(() -> server("a", a, b)));
         server("b", b, a);
-        startA.get(60, TimeUnit.SECONDS);
+        startA.get(200, TimeUnit.SECONDS);
 
         var steve = new Recorder();
         var steveBot = new Bot("steve", steve);
