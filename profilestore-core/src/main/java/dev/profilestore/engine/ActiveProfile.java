@@ -1,7 +1,6 @@
 package dev.profilestore.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.profilestore.KeyInfo;
 import dev.profilestore.LastSaveReason;
 import dev.profilestore.Profile;
 import dev.profilestore.SaveCause;
@@ -9,6 +8,7 @@ import dev.profilestore.SessionEndReason;
 import dev.profilestore.SessionInfo;
 import dev.profilestore.Signal;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,9 +49,9 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
      */
     private volatile SignalImpl<?>[] signals;
 
-    ActiveProfile(StoreEngine<T> engine, String key, T data, byte[] dataJson, Envelope env, long revision, KeyInfo keyInfo,
-                  SessionInfo session, SessionOwner owner, long loadedAtNanos) {
-        super(engine, key, data, env, keyInfo);
+    ActiveProfile(StoreEngine<T> engine, String key, T data, byte[] dataJson, Envelope env, long revision, Instant createdAt,
+                  Instant updatedAt, SessionInfo session, SessionOwner owner, long loadedAtNanos) {
+        super(engine, key, data, env, createdAt, updatedAt, revision);
         this.session = session;
         this.owner = owner;
         this.loadedAtNanos = loadedAtNanos;

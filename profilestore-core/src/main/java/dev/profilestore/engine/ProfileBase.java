@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.profilestore.KeyInfo;
 import dev.profilestore.MessageHandler;
 import dev.profilestore.ProfileMessage;
+import dev.profilestore.spi.StoredRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +28,18 @@ abstract class ProfileBase<T> {
     final String key;
     T data;
     long loadCount;
-    Instant firstSessionTime;
-    KeyInfo keyInfo;
-    Map<String, Object> metadata;
-    final TreeSet<Long> userIds;
+    /*
+     * Kept as parts, not as objects made for every loaded profile whether or not the game asks for them: a
+     * KeyInfo with its version string, an Instant, and an empty metadata map cost about 170 bytes a profile.
+     */
+    private long firstSessionMs;
+    Instant createdAt;
+    Instant updatedAt;
+    long keyRevision;
+    /** Null until the game first asks for it or the record holds some. */
+    private Map<String, Object> metadata;
+    /** Null while empty: most profiles of a game that does not use them have none. */
+    private TreeSet<Long> userIds;
     /** The messages the store held at the last read or write. */
     List<Envelope.StoredMessage> messages;
     /*
@@ -41,15 +50,18 @@ abstract class ProfileBase<T> {
     private Set<Long> processed;
     private List<MessageHandler> handlers;
 
-    ProfileBase(StoreEngine<T> engine, String key, T data, Envelope env, KeyInfo keyInfo) {
+    ProfileBase(StoreEngine<T> engine, String key, T data, Envelope env, Instant createdAt, Instant updatedAt,
+                long keyRevision) {
         this.engine = engine;
         this.key = key;
         this.data = data;
-        this.keyInfo = keyInfo;
+        this.createdAt = createdAt;
+        this.updatedAt = updatedAt;
+        this.keyRevision = keyRevision;
         this.loadCount = env.isMessageBox() ? 0 : env.meta.loadCount;
-        this.firstSessionTime = Instant.ofEpochMilli(env.isMessageBox() ? 0 : env.meta.createdMs);
-        this.metadata = engine.records.envelopes.metadataMap(env.metadata);
-        this.userIds = new TreeSet<>(env.userIds);
+        this.firstSessionMs = env.isMessageBox() ? 0 : env.meta.createdMs;
+        this.metadata = env.metadata.isEmpty() ? null : engine.records.envelopes.metadataMap(env.metadata);
+        this.userIds = env.userIds.isEmpty() ? null : new TreeSet<>(env.userIds);
         this.messages = List.copyOf(env.messages);
     }
 
@@ -66,7 +78,7 @@ abstract class ProfileBase<T> {
     }
 
     public Instant firstSessionTime() {
-        return firstSessionTime;
+        return Instant.ofEpochMilli(firstSessionMs);
     }
 
     public long sessionLoadCount() {
@@ -74,23 +86,48 @@ abstract class ProfileBase<T> {
     }
 
     public KeyInfo keyInfo() {
-        return keyInfo;
+        return new KeyInfo(createdAt, updatedAt, Long.toString(keyRevision));
+    }
+
+    /** The record's key information is now {@code record}'s. */
+    void keyInfo(StoredRecord record) {
+        createdAt = record.createdAt();
+        updatedAt = record.updatedAt();
+        keyRevision = record.revision();
     }
 
     public Map<String, Object> metadata() {
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
         return metadata;
     }
 
+    /** The metadata as it is now, for a snapshot; empty and shared when the game never set any. */
+    Map<String, Object> metadataNow() {
+        return metadata == null ? Map.of() : metadata;
+    }
+
     public Set<Long> userIds() {
-        return Collections.unmodifiableSet(userIds);
+        return Collections.unmodifiableSet(userIdsNow());
+    }
+
+    /** The user ids as they are now; empty and shared when there are none. */
+    final Set<Long> userIdsNow() {
+        return userIds == null ? Set.of() : userIds;
     }
 
     public void addUserId(long userId) {
+        if (userIds == null) {
+            userIds = new TreeSet<>();
+        }
         userIds.add(userId);
     }
 
     public void removeUserId(long userId) {
-        userIds.remove(userId);
+        if (userIds != null) {
+            userIds.remove(userId);
+        }
     }
 
     public void reconcile() {
@@ -173,6 +210,6 @@ abstract class ProfileBase<T> {
     }
 
     Map<String, Object> copyMetadata() {
-        return new LinkedHashMap<>(metadata);
+        return new LinkedHashMap<>(metadataNow());
     }
 }

@@ -224,11 +224,6 @@ final class RecordUpdater<T> {
         });
     }
 
-    /** The public view of a stored record's key information. */
-    static dev.profilestore.KeyInfo keyInfo(StoredRecord record) {
-        return new dev.profilestore.KeyInfo(record.createdAt(), record.updatedAt(), Long.toString(record.revision()));
-    }
-
     static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

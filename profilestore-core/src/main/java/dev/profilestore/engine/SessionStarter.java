@@ -54,7 +54,8 @@ final class SessionStarter<T> {
     @FunctionalInterface
     interface ProfileMaker<T> {
         ActiveProfile<T> make(String key, T data, byte[] dataJson, Envelope env, long revision,
-                              dev.profilestore.KeyInfo keyInfo, SessionInfo session, SessionOwner owner, long loadedAtNanos);
+                              Instant createdAt, Instant updatedAt, SessionInfo session, SessionOwner owner,
+                              long loadedAtNanos);
     }
 
     SessionStarter(RecordUpdater<T> records, Sessions<T> sessions, ProfileMaker<T> profiles) {
@@ -554,8 +555,7 @@ final class SessionStarter<T> {
         SessionInfo session = env.meta.lock.info();
         Instant created = written.before().isMissing() || written.before().corrupt() != null ? written.updatedAt()
                 : written.before().record().createdAt();
-        var keyInfo = new dev.profilestore.KeyInfo(created, written.updatedAt(), Long.toString(written.revision()));
-        return profiles.make(job.key, data, json, env, written.revision(), keyInfo, session,
+        return profiles.make(job.key, data, json, env, written.revision(), created, written.updatedAt(), session,
                 SessionOwner.of(job.options.callbackExecutor(), records.timings.storageTimeout()), records.scheduler.nanoTime());
     }
 

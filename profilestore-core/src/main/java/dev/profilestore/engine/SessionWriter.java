@@ -46,8 +46,8 @@ final class SessionWriter<T> {
         // Taken where the profile belongs: on the player's executor when the session has one.
         return p.owner.call(() -> {
             byte[] json = records.codec.serialize(p.data);
-            ObjectNode metadata = records.envelopes.metadataTree(p.metadata);
-            return new Snapshot(json, metadata, new TreeSet<>(p.userIds), p.processedIds(), null);
+            ObjectNode metadata = records.envelopes.metadataTree(p.metadataNow());
+            return new Snapshot(json, metadata, new TreeSet<>(p.userIdsNow()), p.processedIds(), null);
         });
     }
 
@@ -114,7 +114,7 @@ final class SessionWriter<T> {
     }
 
     Current cached(ActiveProfile<T> p) {
-        return Current.cached(p.revision, p.cached, p.keyInfo.createdAt(), p.keyInfo.updatedAt());
+        return Current.cached(p.revision, p.cached, p.createdAt, p.updatedAt);
     }
 
     Plan sessionWrite(ActiveProfile<T> p, Current current, Snapshot s, boolean release) {
@@ -177,7 +177,8 @@ final class SessionWriter<T> {
         env.data = null; // the data lives in the profile; keeping the tree would double its memory
         p.revision = written.revision();
         p.cached = env;
-        p.keyInfo = new dev.profilestore.KeyInfo(p.keyInfo.createdAt(), written.updatedAt(), Long.toString(written.revision()));
+        p.updatedAt = written.updatedAt();
+        p.keyRevision = written.revision();
         p.savedJson = s.dataJson;
         p.savedMetadata = s.metadata;
         p.savedUserIds = s.userIds;
@@ -200,7 +201,7 @@ final class SessionWriter<T> {
         env.data = null;
         p.revision = current.revision();
         p.cached = env;
-        p.keyInfo = RecordUpdater.keyInfo(current.record());
+        p.keyInfo(current.record());
         afterSeen(p, env, false);
         return true;
     }
@@ -423,8 +424,8 @@ final class SessionWriter<T> {
     CompletableFuture<Void> overwrite(ViewProfile<T> view) {
         records.requireOpen();
         byte[] json = records.codec.serialize(view.data);
-        ObjectNode metadata = records.envelopes.metadataTree(view.metadata);
-        TreeSet<Long> userIds = new TreeSet<>(view.userIds);
+        ObjectNode metadata = records.envelopes.metadataTree(view.metadataNow());
+        TreeSet<Long> userIds = new TreeSet<>(view.userIdsNow());
         Set<Long> processed = view.processedIds();
         return records.keys.run(view.key, () -> records.update(view.key, null, current -> {
             Envelope env = current.isProfile() ? current.env().copy() : Envelope.freshProfile(current.env(), records.scheduler.instant().toEpochMilli(), records.codec.formatVersion());

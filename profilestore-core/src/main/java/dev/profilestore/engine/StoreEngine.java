@@ -99,8 +99,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         this.writer = new SessionWriter<>(records, sessions);
         this.commits = new CommitWriter<>(records, writer);
         this.messages = new MessageWriter<>(records, sessions, writer);
-        this.starter = new SessionStarter<>(records, sessions, (key, data, json, env, revision, keyInfo, session, owner, at) ->
-                new ActiveProfile<>(this, key, data, json, env, revision, keyInfo, session, owner, at));
+        this.starter = new SessionStarter<>(records, sessions, (key, data, json, env, revision, created, updated, session, owner, at) ->
+                new ActiveProfile<>(this, key, data, json, env, revision, created, updated, session, owner, at));
         this.autoSaver = new AutoSaver<>(records, writer);
         sessions.onActive(autoSaver::add);
         sessions.onInactive(autoSaver::remove);
@@ -240,7 +240,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         T data = env.isMessageBox() ? records.codec.newData() : records.codec.decode(env.data, env.dataVersion);
         Envelope.Lock lock = current.lock();
         SessionInfo holder = lock == null ? null : lock.info();
-        return Optional.of(new ViewProfile<>(this, key, data, env, RecordUpdater.keyInfo(current.record()),
+        return Optional.of(new ViewProfile<>(this, key, data, env, current.record(),
                 version != null ? version : Long.toString(current.revision()), holder));
     }
 

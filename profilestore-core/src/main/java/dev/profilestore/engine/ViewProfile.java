@@ -1,8 +1,8 @@
 package dev.profilestore.engine;
 
-import dev.profilestore.KeyInfo;
 import dev.profilestore.ProfileView;
 import dev.profilestore.SessionInfo;
+import dev.profilestore.spi.StoredRecord;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +13,9 @@ final class ViewProfile<T> extends ProfileBase<T> implements ProfileView<T> {
     private final String version;
     private final SessionInfo holder;
 
-    ViewProfile(StoreEngine<T> engine, String key, T data, Envelope env, KeyInfo keyInfo, String version,
+    ViewProfile(StoreEngine<T> engine, String key, T data, Envelope env, StoredRecord record, String version,
                 SessionInfo holder) {
-        super(engine, key, data, env, keyInfo);
+        super(engine, key, data, env, record.createdAt(), record.updatedAt(), record.revision());
         this.version = version;
         this.holder = holder;
     }
