@@ -1,6 +1,5 @@
 package dev.profilestore.redis;
 
-import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.VersionInfo;
@@ -28,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -115,6 +113,20 @@ class RedisClusterTest {
         @Override
         protected Storage newStorage(ManualScheduler clock) {
             return backend.newStorage(fresh(100), null);
+        }
+    }
+
+    /** Trades across slots: crashes of the coordinator, conflicts, what readers see. */
+    @Nested
+    final class Trades extends ClusterTradeChecks {
+        @Override
+        protected RedisBackend backend() {
+            return backend;
+        }
+
+        @Override
+        protected TestRedisCluster cluster() {
+            return redisCluster;
         }
     }
 
