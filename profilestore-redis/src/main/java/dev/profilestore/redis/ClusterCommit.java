@@ -69,15 +69,21 @@ final class ClusterCommit {
         return writeAll(writes, null);
     }
 
-    /** As {@link #writeAll(List)}, but stops (returns null) at {@code stop} without finishing or cleaning up. */
+    /**
+     * As {@link #writeAll(List)}, but when the trade reaches {@code stop} it stops there without finishing or cleaning
+     * up, and returns null.
+     */
     List<WriteResult> writeAll(List<KeyedWrite> writes, Stop stop) {
         long started = System.nanoTime();
         long budget = TimeUnit.MICROSECONDS.toNanos(lifetimeMicros);
         for (int attempt = 1; ; attempt++) {
             Attempt a = new Attempt(writes);
-            Optional<List<WriteResult>> done = a.run(stop);
-            if (done.isPresent() || stop != null) {
-                return done.orElse(null);
+            Outcome outcome = a.run(stop);
+            if (outcome instanceof Outcome.Done done) {
+                return done.results();
+            }
+            if (outcome instanceof Outcome.Stopped) {
+                return null;
             }
             if (System.nanoTime() - started > budget) {
                 throw new StorageException(a.what + ": other trades held its profiles for " + attempt
@@ -86,6 +92,18 @@ final class ClusterCommit {
             // A random pause, so two trades that keep meeting each other's intents stop doing so.
             LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(TimeUnit.MICROSECONDS.toNanos(100 << Math.min(attempt, 7))));
         }
+    }
+
+    /** How one attempt ended. */
+    private sealed interface Outcome {
+        /** Decided: written, or conflicts (nothing written). */
+        record Done(List<WriteResult> results) implements Outcome {}
+
+        /** Aborted because of another trade, or too late: nothing written, try again. */
+        record Retry() implements Outcome {}
+
+        /** Stopped at a {@link Stop}, as if the process died. */
+        record Stopped() implements Outcome {}
     }
 
     /** One try of a trade, with its own id. */
@@ -113,32 +131,25 @@ final class ClusterCommit {
             this.published = new boolean[writes.size()];
         }
 
-        /** The results when decided (written or conflict), empty when the attempt is to be repeated. */
-        Optional<List<WriteResult>> run(Stop stop) {
+        Outcome run(Stop stop) {
             Optional<Boolean> prewritten = prewrite();
-            if (prewritten.isEmpty()) {
-                return Optional.of(conflicts());
-            }
-            if (!prewritten.get()) {
-                return Optional.empty();
+            if (prewritten.isEmpty() || !prewritten.get()) {
+                return prewritten.isEmpty() ? new Outcome.Done(conflicts()) : new Outcome.Retry();
             }
             if (stop == Stop.AFTER_PREWRITE) {
-                return Optional.empty();
+                return new Outcome.Stopped();
             }
             Optional<Boolean> committed = commitPoint();
-            if (committed.isEmpty()) {
-                return Optional.of(conflicts());
-            }
-            if (!committed.get()) {
-                return Optional.empty();
+            if (committed.isEmpty() || !committed.get()) {
+                return committed.isEmpty() ? new Outcome.Done(conflicts()) : new Outcome.Retry();
             }
             if (stop == Stop.AFTER_COMMIT_POINT) {
-                return Optional.empty();
+                return new Outcome.Stopped();
             }
             if (intents.rollForward(id, secondaries, what)) {
                 intents.forget(commitRecord, what);
             }
-            return Optional.of(List.of(results));
+            return new Outcome.Done(List.of(results));
         }
 
         /**

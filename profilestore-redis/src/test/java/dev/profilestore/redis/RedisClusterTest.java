@@ -130,6 +130,20 @@ class RedisClusterTest {
         }
     }
 
+    /** Random trades with crashed coordinators: coins conserved, no torn trade. */
+    @Nested
+    final class TradeTorture extends ClusterTradeTorture {
+        @Override
+        protected RedisBackend backend() {
+            return backend;
+        }
+
+        @Override
+        protected TestRedisCluster cluster() {
+            return redisCluster;
+        }
+    }
+
     static RecordWrite rw(String payload, RecordWrite.Versioning v, Long... userIds) {
         return new RecordWrite(payload.getBytes(StandardCharsets.UTF_8), Set.of(userIds), v);
     }
