@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -47,6 +48,8 @@ abstract class ClusterTradeTorture {
     private static final int THREADS = 4;
     private static final long START_COINS = 100;
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
+    /** An abandoned intent blocks its profiles for two command timeouts: short, so the run stays short. */
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(150);
 
     /** The cluster's shared client. */
     protected abstract RedisBackend backend();
@@ -72,7 +75,7 @@ abstract class ClusterTradeTorture {
         String namespace = "torture" + NAMESPACES.incrementAndGet();
         String seedNote = "seed " + seed + " (-Dprofilestore.tradeTorture.seed=" + seed + ")";
         try (RedisStorage storage = backend().newStorage(RedisOptions.defaults().withNamespace(namespace)
-                .withVersionsPerKey(2).withCommandTimeout(ClusterTradeChecks.COMMAND_TIMEOUT), null)) {
+                .withVersionsPerKey(2).withCommandTimeout(COMMAND_TIMEOUT), null)) {
             for (int p = 0; p < PROFILES; p++) {
                 storage.write("s", "p" + p, Storage.ABSENT, payload(START_COINS, List.of()));
             }
@@ -129,7 +132,7 @@ abstract class ClusterTradeTorture {
         Parsed payer = parse(writes.get(0).write().payload());
         writes.set(0, new KeyedWrite("s", keys.get(0), writes.get(0).expectedRevision(),
                 payload(payer.coins() - moved, payer.trades())));
-        int crash = random.nextInt(12);
+        int crash = random.nextInt(16);
         ClusterCommit.Stop stop = crash == 0 ? ClusterCommit.Stop.AFTER_PREWRITE
                 : crash == 1 ? ClusterCommit.Stop.AFTER_COMMIT_POINT : null;
         try {
