@@ -91,9 +91,11 @@ import java.util.stream.Collectors;
  * <h2>Multi-key writes</h2>
  * {@link #writeAll} runs the same script over several profiles. Redis runs a script atomically and,
  * with AOF, logs its effects as one {@code MULTI}/{@code EXEC} block that is replayed whole or not at
- * all, so this is sound on a standalone or Sentinel-managed server: {@code atomicMultiWrite} is true
- * there. In a Cluster, keys of different profiles live in different slots and a script cannot span
- * them, so a clustered storage declares {@code atomicMultiWrite = false}.
+ * all, so this is sound on a standalone or Sentinel-managed server, and in a Cluster when the profiles
+ * share a slot. Profiles in different Cluster slots cannot be written by one script: there
+ * {@code ClusterCommit} runs a two-phase commit (intents in each profile's slot, a commit record in the
+ * first profile's), and every read, write, removal and purge that meets an intent resolves it first
+ * ({@code Intents}), so no one ever sees a trade half applied. {@code atomicMultiWrite} is true everywhere.
  *
  * <h2>Leases</h2>
  * {@code SET ns:lease:{server} 1 PX ttl}; live means the key {@code EXISTS}. Expiry is measured by
@@ -217,7 +219,7 @@ public final class RedisStorage implements Storage {
 
     /**
      * Reads the committed record. In a Cluster, a profile held by a trade's intent is resolved first (see
-     * {@link Intents}): the intent is never shown as data, and a committed trade is never shown half applied.
+     * {@code Intents}): the intent is never shown as data, and a committed trade is never shown half applied.
      */
     @Override
     public Optional<StoredRecord> read(String store, String key) {
@@ -257,7 +259,7 @@ public final class RedisStorage implements Storage {
      * Writes several profiles atomically: all or none.
      *
      * <p>One Lua script over all the profiles when they share a slot (always, when not clustered); a two-phase
-     * commit across slots otherwise ({@link ClusterCommit}; see the class documentation). Writing the same key twice
+     * commit across slots otherwise ({@code ClusterCommit}; see the class documentation). Writing the same key twice
      * in one batch is rejected.
      */
     @Override
