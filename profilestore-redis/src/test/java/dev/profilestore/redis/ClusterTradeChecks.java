@@ -85,6 +85,8 @@ abstract class ClusterTradeChecks {
         RedisKeys k = new RedisKeys(namespace);
         assertThat(List.of("a", "b", "c").stream().map(key -> SlotHash.getSlot(k.profile("s", key)[RedisKeys.RECORD]))
                 .distinct()).hasSize(3);
+        assertThat(SlotHash.getSlot("{PlayerStore:alice}")).as("the session scenarios' trade runs across slots")
+                .isNotEqualTo(SlotHash.getSlot("{PlayerStore:bob}"));
     }
 
     @Test

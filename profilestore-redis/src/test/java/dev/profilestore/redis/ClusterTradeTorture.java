@@ -57,9 +57,10 @@ abstract class ClusterTradeTorture {
     /** The cluster, to look for intents left behind. */
     protected abstract TestRedisCluster cluster();
 
-    private enum Expect { APPLIED, NOT_APPLIED, UNKNOWN }
+    enum Expect { APPLIED, NOT_APPLIED, UNKNOWN }
 
-    private record Trade(String id, List<String> keys, Expect expect) {}
+    /** A trade done, and what it must have done. */
+    record Trade(String id, List<String> keys, Expect expect) {}
 
     @Test
     void tradesWithCrashedCoordinators_conserveCoins_andNeverTear() throws Exception {
@@ -76,9 +77,7 @@ abstract class ClusterTradeTorture {
         String seedNote = "seed " + seed + " (-Dprofilestore.tradeTorture.seed=" + seed + ")";
         try (RedisStorage storage = backend().newStorage(RedisOptions.defaults().withNamespace(namespace)
                 .withVersionsPerKey(2).withCommandTimeout(COMMAND_TIMEOUT), null)) {
-            for (int p = 0; p < PROFILES; p++) {
-                storage.write("s", "p" + p, Storage.ABSENT, payload(START_COINS, List.of()));
-            }
+            createProfiles(storage);
             List<Trade> done = java.util.Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean writing = new AtomicBoolean(true);
             ExecutorService pool = Executors.newFixedThreadPool(THREADS + 1);
@@ -90,7 +89,7 @@ abstract class ClusterTradeTorture {
                     String prefix = "T" + t + "-";
                     workers.add(pool.submit(() -> {
                         for (int n = 0; n < mine; n++) {
-                            done.add(trade(storage, random, prefix + n));
+                            done.add(trade(storage, random, prefix + n, true));
                         }
                         return null;
                     }));
@@ -110,17 +109,32 @@ abstract class ClusterTradeTorture {
             } finally {
                 pool.shutdownNow();
             }
-            check(storage, done, namespace, seedNote);
+            check(storage, done, namespace, seedNote, cluster());
         }
     }
 
-    /** One trade between two or three random profiles; what it must have done, by how it ended. */
-    private static Trade trade(RedisStorage storage, Random random, String id) {
+    /** The profiles trades run between, each with {@value #START_COINS} coins. */
+    static void createProfiles(RedisStorage storage) {
+        for (int p = 0; p < PROFILES; p++) {
+            storage.write("s", "p" + p, Storage.ABSENT, payload(START_COINS, List.of()));
+        }
+    }
+
+    /**
+     * One trade between two or three random profiles, its coordinator dying now and then when {@code crashes}; what
+     * it must have done, by how it ended.
+     */
+    static Trade trade(RedisStorage storage, Random random, String id, boolean crashes) {
         List<String> keys = new ArrayList<>(pick(random, 2 + random.nextInt(2)));
         List<KeyedWrite> writes = new ArrayList<>();
         long moved = 0;
         for (int i = 0; i < keys.size(); i++) {
-            StoredRecord r = storage.read("s", keys.get(i)).orElseThrow();
+            StoredRecord r;
+            try {
+                r = storage.read("s", keys.get(i)).orElseThrow();
+            } catch (StorageException e) {
+                return new Trade(id, keys, Expect.NOT_APPLIED); // not attempted: a node is down
+            }
             Parsed p = parse(r);
             // The first participant pays what the others get.
             long delta = i == 0 ? 0 : random.nextInt(20);
@@ -132,7 +146,7 @@ abstract class ClusterTradeTorture {
         Parsed payer = parse(writes.get(0).write().payload());
         writes.set(0, new KeyedWrite("s", keys.get(0), writes.get(0).expectedRevision(),
                 payload(payer.coins() - moved, payer.trades())));
-        int crash = random.nextInt(16);
+        int crash = crashes ? random.nextInt(16) : -1;
         ClusterCommit.Stop stop = crash == 0 ? ClusterCommit.Stop.AFTER_PREWRITE
                 : crash == 1 ? ClusterCommit.Stop.AFTER_COMMIT_POINT : null;
         try {
@@ -150,7 +164,11 @@ abstract class ClusterTradeTorture {
         }
     }
 
-    private void check(RedisStorage storage, List<Trade> trades, String namespace, String seedNote) {
+    /**
+     * Reads every profile (resolving what is left) and checks the coins' sum, that each trade is on all of its profiles
+     * or none, as its outcome says, and that no intent is left.
+     */
+    static void check(RedisStorage storage, List<Trade> trades, String namespace, String seedNote, TestRedisCluster cluster) {
         Map<String, Set<String>> tradesOf = new HashMap<>();
         long sum = 0;
         for (int p = 0; p < PROFILES; p++) {
@@ -175,9 +193,9 @@ abstract class ClusterTradeTorture {
                 trades.stream().filter(t -> t.expect() == Expect.NOT_APPLIED).count(),
                 trades.stream().filter(t -> t.expect() == Expect.UNKNOWN).count());
         long intents = 0;
-        for (int port : cluster().ports()) {
-            if (cluster().admin(port).info("replication").contains("role:master")) {
-                intents += cluster().admin(port).keys(namespace + ":*}:t").size();
+        for (int port : cluster.ports()) {
+            if (cluster.admin(port).info("replication").contains("role:master")) {
+                intents += cluster.admin(port).keys(namespace + ":*}:t").size();
             }
         }
         assertThat(intents).as("intents left after every profile was read, " + seedNote).isZero();
