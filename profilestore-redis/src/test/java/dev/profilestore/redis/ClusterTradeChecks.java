@@ -213,6 +213,42 @@ abstract class ClusterTradeChecks {
         assertThat(textOf(storage.read("s", "a").orElseThrow())).isEqualTo("a2");
     }
 
+    /** The commit point and a reader's abort race in the primary's slot: whichever runs first wins, for good. */
+    @Test
+    void theCommitPointAndAnAbort_excludeEachOther() {
+        long a = create("a", "a1");
+        byte[][] pk = new RedisKeys(namespace).profile("s", "a");
+        byte[] abortedFirst = new RedisKeys(namespace).commitRecord(pk[RedisKeys.RECORD], "t-aborted");
+        byte[] committedFirst = new RedisKeys(namespace).commitRecord(pk[RedisKeys.RECORD], "t-committed");
+
+        assertThat(status(abortedFirst, 0)).as("absent past its deadline: aborted").isEqualTo("ABORTED");
+        assertThat(commitPoint(abortedFirst, pk, a).get(0)).as("a late commit point finds it aborted").isEqualTo(4L);
+        assertThat(textOf(storage.read("s", "a").orElseThrow())).isEqualTo("a1");
+
+        assertThat(commitPoint(committedFirst, pk, a).get(0)).isEqualTo(1L);
+        assertThat(status(committedFirst, 0)).as("a reader past the deadline finds it committed").isEqualTo("COMMITTED");
+        assertThat(textOf(storage.read("s", "a").orElseThrow())).isEqualTo("a2");
+    }
+
+    private String status(byte[] commitRecord, long deadline) {
+        List<Object> r = storage.await("test", () -> storage.evalAsync(Intents.STATUS, new byte[][] {commitRecord},
+                new byte[][] {bytes(Long.toString(deadline)), bytes("60000"), bytes("0")}, "test"));
+        return new String((byte[]) r.get(0), StandardCharsets.UTF_8);
+    }
+
+    private List<Object> commitPoint(byte[] commitRecord, byte[][] primary, long expected) {
+        byte[][] k = new byte[1 + primary.length][];
+        k[0] = commitRecord;
+        System.arraycopy(primary, 0, k, 1, primary.length);
+        return storage.await("test", () -> storage.evalAsync(ClusterCommit.COMMIT, k, new byte[][] {bytes(""),
+            bytes(Long.toString(Long.MAX_VALUE / 2)), bytes("60000"), bytes("mark"), bytes("5"),
+            bytes(Long.toString(expected)), bytes("a2"), bytes("N"), bytes("")}, "test"));
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     @Test
     void profilesSharingASlot_tradeInOneScript() {
         RedisKeys k = new RedisKeys(namespace);
