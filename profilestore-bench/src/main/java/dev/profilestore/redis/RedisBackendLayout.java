@@ -11,13 +11,13 @@ public final class RedisBackendLayout {
 
     private RedisBackendLayout() {}
 
-    /** The five keys of one profile under the default namespace, in the order the write script expects them. */
+    /** The keys of one profile under the default namespace, in the order the write script expects them. */
     public static byte[][] profileKeys(String store, String key) {
         return KEYS.profile(store, key);
     }
 
     /** The backend's compare-and-set write script, as UTF-8 source. */
     public static byte[] writeScript() {
-        return LuaScript.load("write.lua").source();
+        return LuaScript.load("common.lua", "write.lua").source();
     }
 }

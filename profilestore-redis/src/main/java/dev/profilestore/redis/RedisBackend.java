@@ -163,7 +163,7 @@ public final class RedisBackend implements AutoCloseable {
 
     /**
      * Opens a backend for a Redis Cluster, given the URI of any of its nodes (the topology is discovered).
-     * Its storage declares no atomic multi-key write (see {@link RedisStorage}).
+     * Its storage writes profiles of different slots atomically by a two-phase commit (see {@link RedisStorage}).
      *
      * @throws IllegalArgumentException when the URI is malformed or not a redis URI
      */

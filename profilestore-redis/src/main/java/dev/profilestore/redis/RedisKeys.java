@@ -16,9 +16,14 @@ import java.nio.charset.StandardCharsets;
  * ns:{S:K}:vz       zset   saved versions: member = version id (the captured revision), score = saved-at in µs
  * ns:{S:K}:vh       hash   version bodies: p:&lt;id&gt; payload, m:&lt;id&gt; "created updated uid,uid"
  * ns:{S:K}:ix       set    index entries already published for the key: "k" and "u:&lt;userId&gt;"
+ * ns:{S:K}:t        hash   the intent of a trade across Cluster slots in progress (see ClusterCommit): trade id,
+ *                          commit record key, participants, deadline, reserved revision, the write
  * ns:floor:{T}      string revision floor of one Cluster slot: the greatest revision of any key of that slot that
  *                          was purged. T is a short tag chosen to hash to the same slot as {S:K}, so the write and
  *                          purge scripts may touch it; it names no profile, so erasure leaves nothing personal.
+ * ns:txn:{T}:id     hash   commit record of a trade across Cluster slots: state COMMITTED (until every intent is
+ *                          rolled forward) or ABORTED (kept a while), participants. T is the slot tag of its primary
+ *                          profile, as for the floor.
  * ns:{S}:keys       zset   every key of the store (score 0, ordered by bytes) for listKeys
  * ns:{S}:uid:&lt;id&gt;  set    keys written with that user id, for keysByUserId
  * ns:lease:{server} string a server's lease, with a PX expiry
@@ -36,16 +41,22 @@ final class RedisKeys {
         this.namespace = namespace;
     }
 
-    /** The six keys of one profile, in the order the write and purge scripts expect them. */
+    /** The seven keys of one profile, in the order the write and purge scripts expect them. */
     byte[][] profile(String store, String key) {
         String p = namespace + ":{" + escape(store) + ":" + escape(key) + "}:";
         byte[] record = bytes(p + "r");
         String floor = namespace + ":floor:{" + SlotTags.TAGS[SlotHash.getSlot(record)] + "}";
-        return new byte[][] {record, bytes(p + "n"), bytes(p + "vz"), bytes(p + "vh"), bytes(p + "ix"), bytes(floor)};
+        return new byte[][] {record, bytes(p + "n"), bytes(p + "vz"), bytes(p + "vh"), bytes(p + "ix"), bytes(floor),
+            bytes(p + "t")};
     }
 
     /** Number of keys {@link #profile} returns. */
-    static final int PER_PROFILE = 6;
+    static final int PER_PROFILE = 7;
+
+    /** The commit record of trade {@code id} whose primary profile's record key is {@code primaryRecord}: same slot. */
+    byte[] commitRecord(byte[] primaryRecord, String id) {
+        return bytes(namespace + ":txn:{" + SlotTags.TAGS[SlotHash.getSlot(primaryRecord)] + "}:" + id);
+    }
 
     /** For every Cluster slot, a short hash tag that maps to it; built once, on first use (a few milliseconds). */
     private static final class SlotTags {
@@ -94,6 +105,7 @@ final class RedisKeys {
     static final int VERSION_BODIES = 3;
     static final int INDEXED = 4;
     static final int FLOOR = 5;
+    static final int INTENT = 6;
 
     static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 8);

@@ -22,6 +22,7 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.ValueListOutput;
@@ -90,9 +91,11 @@ import java.util.stream.Collectors;
  * <h2>Multi-key writes</h2>
  * {@link #writeAll} runs the same script over several profiles. Redis runs a script atomically and,
  * with AOF, logs its effects as one {@code MULTI}/{@code EXEC} block that is replayed whole or not at
- * all, so this is sound on a standalone or Sentinel-managed server: {@code atomicMultiWrite} is true
- * there. In a Cluster, keys of different profiles live in different slots and a script cannot span
- * them, so a clustered storage declares {@code atomicMultiWrite = false}.
+ * all, so this is sound on a standalone or Sentinel-managed server, and in a Cluster when the profiles
+ * share a slot. Profiles in different Cluster slots cannot be written by one script: there
+ * {@code ClusterCommit} runs a two-phase commit (intents in each profile's slot, a commit record in the
+ * first profile's), and every read, write, removal and purge that meets an intent resolves it first
+ * ({@code Intents}), so no one ever sees a trade half applied. {@code atomicMultiWrite} is true everywhere.
  *
  * <h2>Leases</h2>
  * {@code SET ns:lease:{server} 1 PX ttl}; live means the key {@code EXISTS}. Expiry is measured by
@@ -131,7 +134,7 @@ public final class RedisStorage implements Storage {
 
     private static final Logger log = LoggerFactory.getLogger(RedisStorage.class);
 
-    private static final LuaScript WRITE = LuaScript.load("write.lua");
+    private static final LuaScript WRITE = LuaScript.load("common.lua", "write.lua");
     private static final LuaScript PURGE = LuaScript.load("purge.lua");
     private static final LuaScript REMOVE = LuaScript.load("remove.lua");
     private static final LuaScript INDEX = LuaScript.load("index.lua");
@@ -142,6 +145,8 @@ public final class RedisStorage implements Storage {
     private static final long CONFLICT = 0;
     private static final long WRITTEN = 1;
     private static final long NEEDS_INDEX = 2;
+    /** A script's answer when a trade's intent holds a profile: resolve it, then try again. */
+    private static final long HELD = 3;
     private static final int LIST_BATCH = 200;
     private static final byte[][] NO_KEYS = new byte[0][];
 
@@ -153,6 +158,8 @@ public final class RedisStorage implements Storage {
     private final AutoCloseable resources;
     private final ReplicaWait replicaWait;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Intents intents;
+    private final ClusterCommit trades;
 
     RedisStorage(RedisClusterAsyncCommands<byte[], byte[]> redis, RedisOptions options, boolean clustered,
             String description, AutoCloseable resources, ReplicaWait replicaWait) {
@@ -163,6 +170,10 @@ public final class RedisStorage implements Storage {
         this.clustered = clustered;
         this.description = description;
         this.resources = resources;
+        // An intent may wait for its coordinator's prewrite reply and commit point: two command timeouts.
+        long lifetimeMicros = TimeUnit.MILLISECONDS.toMicros(2 * options.commandTimeout().toMillis());
+        this.intents = new Intents(this, keys, lifetimeMicros, options.commandTimeout().toMillis());
+        this.trades = new ClusterCommit(this, keys, intents, lifetimeMicros);
         new PersistenceCheck(redis, description, options.commandTimeout()).run();
         new EvictionCheck(redis, description, options.commandTimeout()).run();
     }
@@ -203,14 +214,35 @@ public final class RedisStorage implements Storage {
 
     @Override
     public StorageCapabilities capabilities() {
-        return new StorageCapabilities(options.versionsPerKey() > 0, !clustered);
+        return new StorageCapabilities(options.versionsPerKey() > 0, true);
     }
 
+    /**
+     * Reads the committed record. In a Cluster, a profile held by a trade's intent is resolved first (see
+     * {@code Intents}): the intent is never shown as data, and a committed trade is never shown half applied.
+     */
     @Override
     public Optional<StoredRecord> read(String store, String key) {
         byte[][] k = profileKeys(store, key);
-        List<KeyValue<byte[], byte[]>> f = await("read " + store + "/" + key,
-                () -> redis.hmget(k[RedisKeys.RECORD], b("rev"), b("payload"), b("created"), b("updated")));
+        String what = "read " + store + "/" + key;
+        List<KeyValue<byte[], byte[]>> f;
+        for (;;) {
+            if (!clustered) {
+                f = await(what, () -> redis.hmget(k[RedisKeys.RECORD], b("rev"), b("payload"), b("created"), b("updated")));
+                break;
+            }
+            // One slot, one connection: both commands go out together and are answered in order.
+            f = await(what, () -> {
+                RedisFuture<Long> held = redis.exists(k[RedisKeys.INTENT]);
+                RedisFuture<List<KeyValue<byte[], byte[]>>> fields = redis.hmget(k[RedisKeys.RECORD], b("rev"),
+                        b("payload"), b("created"), b("updated"));
+                return held.toCompletableFuture().thenCombine(fields, (h, r) -> h > 0 ? null : r);
+            });
+            if (f != null) {
+                break;
+            }
+            intents.resolve(store, key);
+        }
         if (!f.get(0).hasValue()) {
             return Optional.empty();
         }
@@ -226,15 +258,12 @@ public final class RedisStorage implements Storage {
     /**
      * Writes several profiles atomically: all or none.
      *
-     * <p>One Lua script over all the profiles; supported only when not clustered (see the class
-     * documentation). Writing the same key twice in one batch is rejected.
+     * <p>One Lua script over all the profiles when they share a slot (always, when not clustered); a two-phase
+     * commit across slots otherwise ({@code ClusterCommit}; see the class documentation). Writing the same key twice
+     * in one batch is rejected.
      */
     @Override
     public List<WriteResult> writeAll(List<KeyedWrite> writes) {
-        if (clustered) {
-            throw new UnsupportedOperationException(
-                    "RedisStorage on a Redis Cluster has no atomic multi-key write: profiles live in different slots");
-        }
         if (writes.isEmpty()) {
             return List.of();
         }
@@ -244,17 +273,36 @@ public final class RedisStorage implements Storage {
                 throw new IllegalArgumentException("writeAll got " + w.store() + "/" + w.key() + " twice");
             }
         }
+        for (KeyedWrite w : writes) {
+            checkRevision(w);
+        }
+        if (clustered && writes.stream().map(w -> SlotHash.getSlot(profileKeys(w.store(), w.key())[RedisKeys.RECORD]))
+                .distinct().count() > 1) {
+            return trades.writeAll(List.copyOf(writes));
+        }
         return writeBatch(List.copyOf(writes));
     }
 
+    /** Runs {@code writes} as one script, first resolving any trade that holds one of their profiles. */
     private List<WriteResult> writeBatch(List<KeyedWrite> writes) {
         String what = writes.size() == 1 ? "write " + writes.get(0).store() + "/" + writes.get(0).key()
                 : "write " + writes.size() + " profiles";
+        for (;;) {
+            List<Object> r = tryWriteBatch(writes, what);
+            if (code(r) != HELD) {
+                return results(r, writes);
+            }
+            KeyedWrite held = writes.get(((Long) r.get(1)).intValue());
+            intents.resolve(held.store(), held.key());
+        }
+    }
+
+    private List<Object> tryWriteBatch(List<KeyedWrite> writes, String what) {
         boolean creates = writes.stream().anyMatch(w -> w.expectedRevision() == ABSENT);
         if (!creates) {
             List<Object> r = runWrite("check", writes, what);
             if (code(r) != NEEDS_INDEX) {
-                return results(r, writes);
+                return r;
             }
         }
         publishIndexEntries(writes, what);
@@ -263,7 +311,27 @@ public final class RedisStorage implements Storage {
             // Again after the write: a purge running concurrently may have removed what we added before.
             publishIndexEntries(writes, what);
         }
-        return results(r, writes);
+        return r;
+    }
+
+    private static void checkRevision(KeyedWrite w) {
+        if (w.expectedRevision() < 0) {
+            throw new IllegalArgumentException("expected revision must not be negative, was " + w.expectedRevision());
+        }
+    }
+
+    /** A write's versioning as the scripts take it: 'N', 'S' followed by the cause, or 'P'. */
+    static String versioning(RecordWrite write) {
+        return switch (write.versioning()) {
+            case NONE -> "N";
+            case SNAPSHOT -> "S" + write.cause().name();
+            case PRESERVE_PREVIOUS -> "P";
+        };
+    }
+
+    /** A write's user ids as the scripts take them: ascending, joined by ','. */
+    static String userIds(RecordWrite write) {
+        return new TreeSet<>(write.userIds()).stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     private List<Object> runWrite(String mode, List<KeyedWrite> writes, String what) {
@@ -274,23 +342,16 @@ public final class RedisStorage implements Storage {
         args[1] = b(Integer.toString(options.versionsPerKey()));
         for (int i = 0; i < writes.size(); i++) {
             KeyedWrite w = writes.get(i);
-            if (w.expectedRevision() < 0) {
-                throw new IllegalArgumentException("expected revision must not be negative, was " + w.expectedRevision());
-            }
+            checkRevision(w);
             System.arraycopy(profileKeys(w.store(), w.key()), 0, k, i * per, per);
             args[2 + i * 4] = b(Long.toString(w.expectedRevision()));
             args[3 + i * 4] = w.write().payload();
-            args[4 + i * 4] = b(switch (w.write().versioning()) {
-                case NONE -> "N";
-                case SNAPSHOT -> "S" + w.write().cause().name();
-                case PRESERVE_PREVIOUS -> "P";
-            });
-            args[5 + i * 4] = b(new TreeSet<>(w.write().userIds()).stream().map(String::valueOf)
-                    .collect(Collectors.joining(",")));
+            args[4 + i * 4] = b(versioning(w.write()));
+            args[5 + i * 4] = b(userIds(w.write()));
         }
         List<Object> r = eval(WRITE, k, args, what);
         long code = code(r);
-        if (code != CONFLICT && code != WRITTEN && code != NEEDS_INDEX) {
+        if (code != CONFLICT && code != WRITTEN && code != NEEDS_INDEX && code != HELD) {
             throw new StorageException(what + ": unexpected reply from the write script: " + code);
         }
         return r;
@@ -322,14 +383,19 @@ public final class RedisStorage implements Storage {
     private void publishIndexEntries(List<KeyedWrite> writes, String what) {
         List<CompletableFuture<Object>> pending = new ArrayList<>();
         for (KeyedWrite w : writes) {
-            List<String> entries = new ArrayList<>();
-            entries.add("k");
-            w.write().userIds().forEach(u -> entries.add("u:" + u));
-            pending.add(indexScript("add", w.store(), w.key(), entries, what));
+            pending.add(publishAsync(w.store(), w.key(), w.write().userIds(), what));
         }
         for (CompletableFuture<Object> f : pending) {
             await(what + " (index)", () -> f);
         }
+    }
+
+    /** Adds a key to its store's key index and to the sets of these user ids (idempotent). */
+    CompletableFuture<Object> publishAsync(String store, String key, Set<Long> userIds, String what) {
+        List<String> entries = new ArrayList<>();
+        entries.add("k");
+        userIds.forEach(u -> entries.add("u:" + u));
+        return indexScript("add", store, key, entries, what);
     }
 
     private CompletableFuture<Object> indexScript(String op, String store, String key, List<String> entries, String what) {
@@ -346,9 +412,15 @@ public final class RedisStorage implements Storage {
     @Override
     public boolean remove(String store, String key, long expectedRevision) {
         byte[][] k = profileKeys(store, key);
-        Long removed = await("remove " + store + "/" + key, () -> evalAsync(REMOVE, new byte[][] {k[RedisKeys.RECORD]},
-                new byte[][] {b(Long.toString(expectedRevision))}, "remove " + store + "/" + key));
-        return removed == 1L;
+        String what = "remove " + store + "/" + key;
+        for (;;) {
+            Long removed = await(what, () -> evalAsync(REMOVE, new byte[][] {k[RedisKeys.RECORD], k[RedisKeys.INTENT]},
+                    new byte[][] {b(Long.toString(expectedRevision))}, what));
+            if (removed != HELD) {
+                return removed == 1L;
+            }
+            intents.resolve(store, key);
+        }
     }
 
     @Override
@@ -356,6 +428,10 @@ public final class RedisStorage implements Storage {
         String what = "purge " + store + "/" + key;
         byte[][] k = profileKeys(store, key);
         List<Object> published = eval(PURGE, k, new byte[0][], what);
+        while (published.size() == 1 && str((byte[]) published.get(0)).equals("!")) {
+            intents.resolve(store, key); // erasing a profile mid-trade would tear the trade
+            published = eval(PURGE, k, new byte[0][], what);
+        }
         if (!published.isEmpty()) {
             List<String> entries = published.stream().map(o -> str((byte[]) o)).toList();
             await(what + " (index)", () -> indexScript("rem", store, key, entries, what));
@@ -446,10 +522,14 @@ public final class RedisStorage implements Storage {
             await(what + " (index)", () -> indexScript("add", store, key, entries, what));
         }
         long savedAt = Micros.floor(version.source().savedAt());
-        Long revision = await(what, () -> evalAsync(VERSION_WRITE, k, new byte[][] {version.payload(),
-                b(Long.toString(savedAt)), b(Long.toString(Micros.floor(version.createdAt()))),
-                b(Long.toString(Micros.floor(version.updatedAt()))), b(uids), b(version.pinned() ? "1" : "0"),
-                b(version.source().cause().name())}, what));
+        byte[][] args = new byte[][] {version.payload(), b(Long.toString(savedAt)),
+            b(Long.toString(Micros.floor(version.createdAt()))), b(Long.toString(Micros.floor(version.updatedAt()))), b(uids),
+            b(version.pinned() ? "1" : "0"), b(version.source().cause().name())};
+        Long revision = await(what, () -> evalAsync(VERSION_WRITE, k, args, what));
+        while (revision == 0L) {
+            intents.resolve(store, key); // a trade reserved the next revision: a version must come after it
+            revision = await(what, () -> evalAsync(VERSION_WRITE, k, args, what));
+        }
         if (!entries.isEmpty()) {
             await(what + " (index)", () -> indexScript("add", store, key, entries, what));
         }
@@ -595,9 +675,9 @@ public final class RedisStorage implements Storage {
      * Runs a script by digest; on NOSCRIPT (a restarted or flushed server), sends its source, which
      * also loads it. The future completes with the reply of whichever ran.
      */
-    private <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
+    <T> CompletableFuture<T> evalAsync(LuaScript script, byte[][] k, byte[][] args, String what) {
         ScriptOutputType type = script == REFERENCES_USER || script == INDEX || script == REMOVE
-                || script == PIN || script == VERSION_WRITE ? ScriptOutputType.INTEGER
+                || script == PIN || script == VERSION_WRITE || script == Intents.DROP ? ScriptOutputType.INTEGER
                 : ScriptOutputType.MULTI;
         if (replicaWait != null && script != REFERENCES_USER) {
             try {
@@ -626,7 +706,7 @@ public final class RedisStorage implements Storage {
         }).thenCompose(f -> f).toCompletableFuture();
     }
 
-    private <T> T await(String what, java.util.function.Supplier<? extends java.util.concurrent.Future<T>> call) {
+    <T> T await(String what, java.util.function.Supplier<? extends java.util.concurrent.Future<T>> call) {
         if (closed.get()) {
             throw new StorageException(what + ": the Redis storage is closed");
         }
@@ -649,6 +729,20 @@ public final class RedisStorage implements Storage {
             f.cancel(true);
             throw new StorageException(what + ": Redis at " + description + " did not answer within " + wait + " ms", e);
         }
+    }
+
+    /** The commands, for the trade classes. */
+    RedisClusterAsyncCommands<byte[], byte[]> redis() {
+        return redis;
+    }
+
+    int versionsPerKey() {
+        return options.versionsPerKey();
+    }
+
+    /** Writes as {@link #writeAll} across slots, but stops at {@code stop} as if the process died there (tests). */
+    List<WriteResult> writeAllStopping(List<KeyedWrite> writes, ClusterCommit.Stop stop) {
+        return trades.writeAll(List.copyOf(writes), stop);
     }
 
     private byte[][] profileKeys(String store, String key) {

@@ -1,7 +1,9 @@
 -- Erases a profile: record, revision sequence, versions and index bookkeeping.
--- KEYS: the six profile keys (RedisKeys order). Returns the index entries that were published for it.
+-- KEYS: the seven profile keys (RedisKeys order). Returns the index entries that were published for it, or {'!'}
+-- (no entry looks like that) when a trade's intent holds the profile: the caller resolves it and tries again.
 -- The slot's revision floor (KEYS[6], which names no profile) is raised to the key's last revision first, so a
 -- later write of the key still gets a greater revision although its own sequence is erased.
+if redis.call('EXISTS', KEYS[7]) == 1 then return {'!'} end
 local published = redis.call('SMEMBERS', KEYS[5])
 local last = tonumber(redis.call('GET', KEYS[2]) or '0')
 if last > tonumber(redis.call('GET', KEYS[6]) or '0') then

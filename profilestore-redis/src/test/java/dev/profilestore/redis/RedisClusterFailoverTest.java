@@ -14,9 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -153,6 +155,53 @@ final class RedisClusterFailoverTest extends ServerFailureScenarios {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
             load.stopAndCheckNothingAcknowledgedWasLost();
             redisCluster.awaitHealthy();
+        }
+    }
+
+    /**
+     * A thread trades coins between profiles spread over every primary (two-phase commits across slots, every step
+     * waiting for a replica) while the primary of one of them dies, its replica is promoted and it comes back as a
+     * replica. Trades touching its slots fail meanwhile; afterwards the coins' sum is unchanged, every trade is on all
+     * of its profiles or none (as its outcome says) and no intent is left.
+     */
+    @Test
+    void tradesAcrossSlots_throughAPrimaryFailover_conserveCoins_andNeverTear() throws Exception {
+        String namespace = "trades";
+        try (RedisStorage storage = RedisStorage.connectCluster(redisCluster.uri(), options().withNamespace(namespace))) {
+            ClusterTradeTorture.createProfiles(storage);
+            List<ClusterTradeTorture.Trade> done = new CopyOnWriteArrayList<>();
+            AtomicBoolean trading = new AtomicBoolean(true);
+            Thread trader = Thread.ofPlatform().name("trader").start(() -> {
+                Random random = new Random(7);
+                for (int n = 0; trading.get(); n++) {
+                    done.add(ClusterTradeTorture.trade(storage, random, "F" + n, false));
+                }
+            });
+            try {
+                long t0 = System.nanoTime();
+                await("trades before").atMost(Duration.ofSeconds(30)).until(() -> done.size() >= 10);
+                long killed = System.nanoTime();
+                int victim = redisCluster.primaryOf(new RedisKeys(namespace).profile("s", "p0")[RedisKeys.RECORD]);
+                int replica = redisCluster.replicaOf(victim);
+                redisCluster.kill(victim);
+                await("the replica promoted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions().until(() -> redisCluster.admin(replica).info("replication").contains("role:master"));
+                redisCluster.restart(victim);
+                await("the old primary back as a replica").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptions().until(() -> redisCluster.admin(victim).info("replication")
+                                .contains("master_link_status:up"));
+                int after = done.size();
+                await("trades after").atMost(Duration.ofSeconds(30)).until(() -> done.stream().skip(after)
+                        .filter(t -> t.expect() == ClusterTradeTorture.Expect.APPLIED).count() >= 5);
+                LOG.info("trades: 10 before the kill in {} ms; primary {} killed, replica promoted, old primary back, 5 more"
+                        + " landed after {} ms", TimeUnit.NANOSECONDS.toMillis(killed - t0), victim,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+            } finally {
+                trading.set(false);
+                trader.join();
+            }
+            redisCluster.awaitHealthy();
+            ClusterTradeTorture.check(storage, done, namespace, "failover run", redisCluster);
         }
     }
 

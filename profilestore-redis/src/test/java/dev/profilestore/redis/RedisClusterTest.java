@@ -1,6 +1,5 @@
 package dev.profilestore.redis;
 
-import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.VersionInfo;
@@ -28,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -69,8 +67,8 @@ class RedisClusterTest {
     }
 
     /**
-     * The Storage SPI specification, with a replica acknowledging each write; the atomic multi-key writes are
-     * skipped, as the storage declares.
+     * The Storage SPI specification, with a replica acknowledging each write; the atomic multi-key writes run across
+     * slots (the contract's keys "a", "b", "c" live in different ones).
      */
     @Nested
     final class ClusterStorageContract extends StorageContract {
@@ -118,14 +116,42 @@ class RedisClusterTest {
         }
     }
 
+    /** Trades across slots: crashes of the coordinator, conflicts, what readers see. */
+    @Nested
+    final class Trades extends ClusterTradeChecks {
+        @Override
+        protected RedisBackend backend() {
+            return backend;
+        }
+
+        @Override
+        protected TestRedisCluster cluster() {
+            return redisCluster;
+        }
+    }
+
+    /** Random trades with crashed coordinators: coins conserved, no torn trade. */
+    @Nested
+    final class TradeTorture extends ClusterTradeTorture {
+        @Override
+        protected RedisBackend backend() {
+            return backend;
+        }
+
+        @Override
+        protected TestRedisCluster cluster() {
+            return redisCluster;
+        }
+    }
+
     static RecordWrite rw(String payload, RecordWrite.Versioning v, Long... userIds) {
         return new RecordWrite(payload.getBytes(StandardCharsets.UTF_8), Set.of(userIds), v);
     }
 
     @Test
-    void profilesInManySlotsSupportEveryOperationAndMultiWriteIsDeclaredUnsupported() {
+    void profilesInManySlotsSupportEveryOperation() {
         RedisStorage storage = backend.storage();
-        assertThat(storage.capabilities().atomicMultiWrite()).isFalse();
+        assertThat(storage.capabilities().atomicMultiWrite()).isTrue();
         Set<Integer> slots = new HashSet<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -154,9 +180,6 @@ class RedisClusterTest {
         assertThat(storage.isLeaseLive("node-x")).isTrue();
         storage.dropLease("node-x");
         assertThat(storage.isLeaseLive("node-x")).isFalse();
-
-        assertThatThrownBy(() -> storage.writeAll(List.of(new KeyedWrite("cl", "a", Storage.ABSENT,
-                rw("x", RecordWrite.Versioning.NONE))))).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test
