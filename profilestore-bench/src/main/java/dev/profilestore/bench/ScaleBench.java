@@ -39,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * old holder is wherever the profile was, so with K JVMs a hop crosses processes with probability (K-1)/K, as a
  * player moving through a proxy does.
  *
- * <p>Results are merged into a JSON file (one entry per backend, servers and profiles; a new run replaces the old
- * entry) and SVG charts are drawn from everything in it. Run:
+ * <p>Results are merged into a JSON file (one entry per backend, servers, profiles and connection sharing; a new
+ * run replaces the old entry) and SVG charts are drawn from everything in it. Run:
  * {@code java -cp profilestore-bench.jar dev.profilestore.bench.ScaleBench [backends=postgres,redis]
  * [servers=10,100,1000] [profiles=10000,100000] [jvms=4] [hopEverySeconds=300] [warmUpSeconds=10]
  * [measureSeconds=30] [childHeap=1g] [serversPerConnectionSet=1] [pgConnectionBudget=1000]
@@ -161,7 +161,13 @@ public final class ScaleBench {
                   long failedHops, double loadSeconds) {
 
         boolean sameRun(Result o) {
-            return backend.equals(o.backend) && servers == o.servers && profiles == o.profiles;
+            return backend.equals(o.backend) && servers == o.servers && profiles == o.profiles
+                    && sharedConnections() == o.sharedConnections();
+        }
+
+        /** Whether servers shared storage and messaging instances (connection sets) rather than each having its own. */
+        boolean sharedConnections() {
+            return connectionSets < servers;
         }
     }
 
@@ -169,7 +175,7 @@ public final class ScaleBench {
      * The JSON results file.
      *
      * @param machine what the runs ran on
-     * @param results one entry per backend, servers and profiles
+     * @param results one entry per backend, servers, profiles and whether connections were shared
      */
     record ResultsFile(String machine, List<Result> results) {}
 
@@ -218,9 +224,10 @@ public final class ScaleBench {
     }
 
     static String line(Result r) {
-        return String.format(Locale.ROOT, "| %s | %,d | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
+        return String.format(Locale.ROOT, "| %s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
                         + "| %,d | %,d | %.2f | %.2f | %.1f / %.1f | %d |",
-                r.backend().equals("postgres") ? "PostgreSQL" : "Redis", r.servers(), r.jvms(), r.profiles(),
+                r.backend().equals("postgres") ? "PostgreSQL" : "Redis", r.servers(),
+                r.sharedConnections() ? " (" + r.connectionSets() + " connection sets)" : "", r.jvms(), r.profiles(),
                 r.hopsPerSecond(), r.handoffP50Ms(), r.handoffP99Ms(), r.handoffMaxMs(), r.readsPerSecond(),
                 r.writesPerSecond(), r.leaseRenewalsPerSecond(), r.leaseChecksPerSecond(), r.connections(),
                 r.channels(), r.databaseCores(), r.clientCores(), r.loadAverageMean(), r.loadAverageMax(),

@@ -13,7 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
-/** Draws the scale curve's SVG charts from {@link ScaleBench}'s results, one line per backend and profile count. */
+/**
+ * Draws the scale curve's SVG charts from {@link ScaleBench}'s results, one line per backend, profile count and
+ * connection sharing.
+ */
 final class ScaleCharts {
 
     /** The files {@link #write} produces. */
@@ -26,7 +29,8 @@ final class ScaleCharts {
         Map<String, List<Result>> lines = new LinkedHashMap<>();
         for (Result r : results) {
             String name = (r.backend().equals("postgres") ? "PostgreSQL" : "Redis") + ", "
-                    + String.format(Locale.ROOT, "%,d", r.profiles()) + " profiles";
+                    + String.format(Locale.ROOT, "%,d", r.profiles()) + " profiles"
+                    + (r.sharedConnections() ? ", shared conn." : "");
             lines.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
         }
         lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(Result::servers)));

@@ -24,7 +24,7 @@ final class ScaleBenchSmokeTest {
         Path json = dir.resolve("scale-results.json");
 
         ScaleBench.main(new String[] {"backends=redis", "servers=2", "profiles=20", "jvms=2", "hopEverySeconds=1",
-                "warmUpSeconds=1", "measureSeconds=2", "childHeap=256m", "out=" + json, "charts=" + dir});
+                "warmUpSeconds=0", "measureSeconds=1", "childHeap=256m", "out=" + json, "charts=" + dir});
 
         JsonNode results = ScaleProtocol.JSON.readTree(json.toFile()).get("results");
         assertThat(results).hasSize(1);
