@@ -65,12 +65,13 @@ public final class ScaleBench {
      * @param childHeap each child's {@code -Xmx}
      * @param serversPerConnectionSet servers sharing one storage and messaging instance (1: each its own)
      * @param pgConnectionBudget storage pool connections all servers may open on PostgreSQL together
+     * @param pgMessaging messaging beside PostgreSQL storage: {@code postgres} (LISTEN/NOTIFY) or {@code redis}
      * @param out the JSON results file
      * @param charts where the SVG charts go
      */
     record Options(List<String> backends, List<Integer> servers, List<Integer> profiles, int jvms, int hopEverySeconds,
                    int warmUpSeconds, int measureSeconds, String childHeap, int serversPerConnectionSet,
-                   int pgConnectionBudget, Path out, Path charts) {
+                   int pgConnectionBudget, String pgMessaging, Path out, Path charts) {
 
         static Options parse(String... args) {
             List<String> backends = List.of("postgres", "redis");
@@ -83,6 +84,7 @@ public final class ScaleBench {
             String heap = "1g";
             int perSet = 1;
             int budget = 1000;
+            String pgMessaging = "postgres";
             Path out = Path.of("docs/img/scale-results.json");
             Path charts = Path.of("docs/img");
             for (String a : args) {
@@ -101,6 +103,7 @@ public final class ScaleBench {
                     case "childHeap" -> heap = kv[1];
                     case "serversPerConnectionSet" -> perSet = Integer.parseInt(kv[1]);
                     case "pgConnectionBudget" -> budget = Integer.parseInt(kv[1]);
+                    case "pgMessaging" -> pgMessaging = kv[1];
                     case "out" -> out = Path.of(kv[1]);
                     case "charts" -> charts = Path.of(kv[1]);
                     case "chartsOnly" -> { } // read by main
@@ -108,7 +111,7 @@ public final class ScaleBench {
                 }
             }
             return new Options(backends, servers, profiles, jvms, hopEvery, warmUp, measure, heap, perSet, budget,
-                    out, charts);
+                    pgMessaging, out, charts);
         }
 
         private static List<Integer> ints(String csv) {
@@ -134,6 +137,7 @@ public final class ScaleBench {
      * @param jvms child JVMs hosting the servers
      * @param connectionSets storage and messaging instances (servers, unless grouped)
      * @param poolSize PostgreSQL storage pool per connection set (0 on Redis)
+     * @param messaging {@code postgres} or {@code redis}
      * @param windowSeconds the measured window
      * @param hopsPerSecond hops started in the window that completed, per second
      * @param handoffP50Ms median handoff
@@ -154,15 +158,21 @@ public final class ScaleBench {
      * @param loadSeconds time to load every profile before hopping
      */
     record Result(String backend, int servers, int profiles, int jvms, int connectionSets, int poolSize,
-                  double windowSeconds, double hopsPerSecond, double handoffP50Ms, double handoffP99Ms,
-                  double handoffMaxMs, double readsPerSecond, double writesPerSecond, double leaseRenewalsPerSecond,
+                  String messaging, double windowSeconds, double hopsPerSecond, double handoffP50Ms,
+                  double handoffP99Ms, double handoffMaxMs, double readsPerSecond, double writesPerSecond, double leaseRenewalsPerSecond,
                   double leaseChecksPerSecond, double storeOpsPerSecond, int connections, int channels,
                   double databaseCores, double clientCores, double loadAverageMean, double loadAverageMax,
                   long failedHops, double loadSeconds) {
 
+        Result {
+            // Results written before messaging could differ from the storage have none.
+            messaging = messaging == null ? backend : messaging;
+        }
+
         boolean sameRun(Result o) {
             return backend.equals(o.backend) && servers == o.servers && profiles == o.profiles
-                    && sharedConnections() == o.sharedConnections();
+                    && sharedConnections() == o.sharedConnections() 
+                    && messaging.equals(o.messaging);
         }
 
         /** Whether servers shared storage and messaging instances (connection sets) rather than each having its own. */
@@ -224,9 +234,10 @@ public final class ScaleBench {
     }
 
     static String line(Result r) {
-        return String.format(Locale.ROOT, "| %s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
+        return String.format(Locale.ROOT, "| %s%s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
                         + "| %,d | %,d | %.2f | %.2f | %.1f / %.1f | %d |",
-                r.backend().equals("postgres") ? "PostgreSQL" : "Redis", r.servers(),
+                r.backend().equals("postgres") ? "PostgreSQL" : "Redis",
+                (r.messaging().equals(r.backend()) ? "" : ", " + r.messaging() + " messaging"), r.servers(),
                 r.sharedConnections() ? " (" + r.connectionSets() + " connection sets)" : "", r.jvms(), r.profiles(),
                 r.hopsPerSecond(), r.handoffP50Ms(), r.handoffP99Ms(), r.handoffMaxMs(), r.readsPerSecond(),
                 r.writesPerSecond(), r.leaseRenewalsPerSecond(), r.leaseChecksPerSecond(), r.connections(),
@@ -260,10 +271,13 @@ public final class ScaleBench {
     /** One configuration: start the children, load every profile, hop for a warm-up, then measure. */
     static Result run(Servers db, Options o, String backend, int servers, int profiles) throws Exception {
         String url = backend.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
+        String messaging = backend.equals("postgres") ? o.pgMessaging() : "redis";
+        String messagingUrl = messaging.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
         int jvms = Math.max(1, Math.min(o.jvms(), servers));
         int sets = o.connectionSets(servers);
         int pool = backend.equals("postgres") ? o.pgPoolSize(sets) : 0;
         String storeName = "Scale" + servers + "_" + profiles + "_" + System.nanoTime() % 100_000;
+
         Coordinator hops = new Coordinator(servers, profiles, jvms);
         List<ChildJvm> children = new ArrayList<>();
         ScheduledExecutorService pacer = Executors.newScheduledThreadPool(2);
@@ -274,7 +288,8 @@ public final class ScaleBench {
             hops.children = children;
             long t0 = System.nanoTime();
             for (int c = 0; c < jvms; c++) {
-                children.get(c).send(ScaleProtocol.line("plan", new Plan(c, jvms, backend, url, storeName, servers,
+                children.get(c).send(ScaleProtocol.line("plan", new Plan(c, jvms, backend, url, messaging,
+                        messagingUrl, storeName, servers,
                         profiles, o.serversPerConnectionSet(), Math.max(1, pool))));
             }
             long loaded = 0;
@@ -310,7 +325,7 @@ public final class ScaleBench {
             double cores = (DatabaseCpu.seconds(db, backend) - cpuBefore) / seconds;
             double clientCores = (children.stream().mapToDouble(ChildJvm::cpuSeconds).sum() - clientBefore) / seconds;
             int connections = connections(db, backend);
-            int channels = channels(db, backend, servers);
+            int channels = channels(db, backend, messaging, servers);
             for (ChildJvm child : children) {
                 child.await("ended", REPLY_TIMEOUT);
             }
@@ -329,7 +344,8 @@ public final class ScaleBench {
                 ops = ops.plus(report.window());
                 failed += report.failedHops();
             }
-            Result r = new Result(backend, servers, profiles, jvms, sets, pool, seconds,
+            Result r = new Result(backend, servers, profiles, jvms, sets, pool, messaging,
+                    seconds,
                     latency.getTotalCount() / seconds, latency.getValueAtPercentile(50) / 1e6,
                     latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6, ops.reads() / seconds,
                     ops.writes() / seconds, ops.leaseWrites() / seconds, ops.leaseReads() / seconds,
@@ -440,8 +456,8 @@ public final class ScaleBench {
      * Notification channels: on Redis the pub/sub channels the server has subscribers for; on PostgreSQL the
      * servers' control channels (one LISTEN each; PostgreSQL has no view of other sessions' LISTENs).
      */
-    private static int channels(Servers db, String backend, int servers) {
-        if (backend.equals("postgres")) {
+    private static int channels(Servers db, String backend, String messaging, int servers) {
+        if (backend.equals("postgres") && messaging.equals("postgres")) {
             return servers;
         }
         RedisClient client = RedisClient.create(db.redisUri());

@@ -30,7 +30,7 @@ final class ScaleCharts {
         for (Result r : results) {
             String name = (r.backend().equals("postgres") ? "PostgreSQL" : "Redis") + ", "
                     + String.format(Locale.ROOT, "%,d", r.profiles()) + " profiles"
-                    + (r.sharedConnections() ? ", shared conn." : "");
+                    + (r.sharedConnections() ? ", shared conn." : "") + (r.messaging().equals(r.backend()) ? "" : ", Redis msg.");
             lines.computeIfAbsent(name, k -> new ArrayList<>()).add(r);
         }
         lines.values().forEach(l -> l.sort(java.util.Comparator.comparingInt(Result::servers)));

@@ -158,7 +158,7 @@ public final class ScaleChild {
     private Storage openStorage(Plan plan) {
         return switch (plan.backend()) {
             case "postgres" -> {
-                HikariConfig pool = PostgresStorage.poolConfig(plan.url(), "postgres", null, "scale");
+                HikariConfig pool = PostgresStorage.poolConfig(plan.storageUrl(), "postgres", null, "scale");
                 pool.setMaximumPoolSize(plan.pgPoolSize());
                 pool.setMinimumIdle(1);
                 PostgresStorage storage = PostgresStorage.openPooled(pool, JdbcStorageOptions.defaults());
@@ -166,7 +166,7 @@ public final class ScaleChild {
                 yield storage;
             }
             case "redis" -> {
-                RedisBackend redis = RedisBackend.open(plan.url(), RedisOptions.defaults());
+                RedisBackend redis = RedisBackend.open(plan.storageUrl(), RedisOptions.defaults());
                 connections.add(redis);
                 yield redis.storage();
             }
@@ -175,18 +175,20 @@ public final class ScaleChild {
     }
 
     private Messaging openMessaging(Plan plan) {
-        return switch (plan.backend()) {
-            case "postgres" -> {
-                PostgresMessaging messaging = PostgresMessaging.open(plan.url(), "postgres", null,
-                        PostgresMessaging.DEFAULT_NAMESPACE);
-                // Closed before the storage: the list is closed in reverse.
-                connections.add(messaging);
-                yield messaging;
-            }
+        if (plan.messaging().equals("postgres")) {
+            PostgresMessaging messaging = PostgresMessaging.open(plan.messagingUrl(), "postgres", null,
+                    PostgresMessaging.DEFAULT_NAMESPACE);
+            // Closed before the storage: the list is closed in reverse.
+            connections.add(messaging);
+            return messaging;
+        }
+        if (plan.backend().equals("redis")) {
             // The backend opened for the storage also carries the messaging (its own two connections).
-            case "redis" -> ((RedisBackend) connections.getLast()).messaging();
-            default -> throw new IllegalArgumentException("backend " + plan.backend());
-        };
+            return ((RedisBackend) connections.getLast()).messaging();
+        }
+        RedisBackend redis = RedisBackend.open(plan.messagingUrl(), RedisOptions.defaults());
+        connections.add(redis);
+        return redis.messaging();
     }
 
     /** Starts {@code key}'s session on {@code server}; the latency counts if the hop began in the current window. */

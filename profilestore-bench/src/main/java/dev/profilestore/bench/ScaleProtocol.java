@@ -41,15 +41,18 @@ final class ScaleProtocol {
      *
      * @param child this child's index
      * @param children how many children the run has
-     * @param backend {@code postgres} or {@code redis}
-     * @param url JDBC URL (PostgreSQL) or Redis URI
+     * @param backend {@code postgres} or {@code redis}: the storage
+     * @param storageUrl JDBC URL (PostgreSQL) or Redis URI
+     * @param messaging {@code postgres} or {@code redis}
+     * @param messagingUrl JDBC URL or Redis URI for messaging
      * @param storeName the store every server opens
      * @param servers servers in the whole run
      * @param profiles profiles in the whole run
      * @param serversPerConnectionSet servers that share one storage and messaging instance (1: each its own)
      * @param pgPoolSize storage pool connections per connection set on PostgreSQL
      */
-    record Plan(int child, int children, String backend, String url, String storeName, int servers, int profiles,
+    record Plan(int child, int children, String backend, String storageUrl, String messaging, String messagingUrl,
+                String storeName, int servers, int profiles,
                 int serversPerConnectionSet, int pgPoolSize) {
 
         boolean hosts(int server) {
