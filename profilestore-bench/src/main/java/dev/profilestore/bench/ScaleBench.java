@@ -237,7 +237,8 @@ public final class ScaleBench {
         return String.format(Locale.ROOT, "| %s%s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
                         + "| %,d | %,d | %.2f | %.2f | %.1f / %.1f | %d |",
                 r.backend().equals("postgres") ? "PostgreSQL" : "Redis",
-                (r.messaging().equals(r.backend()) ? "" : ", " + r.messaging() + " messaging"), r.servers(),
+                (r.messaging().equals(r.backend()) ? ""
+                        : r.messaging().equals("redis") ? ", Redis messaging" : ", PostgreSQL messaging"), r.servers(),
                 r.sharedConnections() ? " (" + r.connectionSets() + " connection sets)" : "", r.jvms(), r.profiles(),
                 r.hopsPerSecond(), r.handoffP50Ms(), r.handoffP99Ms(), r.handoffMaxMs(), r.readsPerSecond(),
                 r.writesPerSecond(), r.leaseRenewalsPerSecond(), r.leaseChecksPerSecond(), r.connections(),
@@ -311,8 +312,12 @@ public final class ScaleBench {
             for (ChildJvm child : children) {
                 child.await("marked", REPLY_TIMEOUT);
             }
+            // Reading /proc takes seconds on a loaded machine: CPU is divided by the time between the readings'
+            // midpoints, not by the window, or the time spent reading would count as CPU used in the window.
+            long c0 = System.nanoTime();
             double cpuBefore = DatabaseCpu.seconds(db, backend);
             double clientBefore = children.stream().mapToDouble(ChildJvm::cpuSeconds).sum();
+            long cpuStart = (c0 + System.nanoTime()) / 2;
             LoadAverage load = new LoadAverage();
             pacer.scheduleAtFixedRate(load::sample, 0, 1, TimeUnit.SECONDS);
             long w0 = System.nanoTime();
@@ -322,8 +327,12 @@ public final class ScaleBench {
                 child.send("end");
             }
             double seconds = (System.nanoTime() - w0) / 1e9;
-            double cores = (DatabaseCpu.seconds(db, backend) - cpuBefore) / seconds;
-            double clientCores = (children.stream().mapToDouble(ChildJvm::cpuSeconds).sum() - clientBefore) / seconds;
+            long c1 = System.nanoTime();
+            double cpuAfter = DatabaseCpu.seconds(db, backend);
+            double clientAfter = children.stream().mapToDouble(ChildJvm::cpuSeconds).sum();
+            double cpuSeconds = ((c1 + System.nanoTime()) / 2 - cpuStart) / 1e9;
+            double cores = (cpuAfter - cpuBefore) / cpuSeconds;
+            double clientCores = (clientAfter - clientBefore) / cpuSeconds;
             int connections = connections(db, backend);
             int channels = channels(db, backend, messaging, servers);
             for (ChildJvm child : children) {

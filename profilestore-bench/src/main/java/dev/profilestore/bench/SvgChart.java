@@ -12,15 +12,18 @@ import java.util.Locale;
 final class SvgChart {
 
     private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-            "#e377c2", "#7f7f7f"};
-    private static final int WIDTH = 760;
+            "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+    private static final int WIDTH = 1000;
     private static final int HEIGHT = 440;
     private static final int LEFT = 70;
-    private static final int RIGHT = 230;
+    private static final int RIGHT = 330;
     private static final int TOP = 50;
     private static final int BOTTOM = 60;
 
-    /** One line: points in x order; {@code dashed} for a second statistic of the same data (p99 beside p50). */
+    /**
+     * One line: points in x order; {@code dashed} for a second statistic of the same data (p99 beside p50), drawn in
+     * the colour of the series before it.
+     */
     record Series(String name, List<double[]> points, boolean dashed) {}
 
     private final String title;
@@ -86,9 +89,13 @@ final class SvgChart {
         text(svg, LEFT + plotW / 2.0, HEIGHT - 18, "middle", "", xLabel);
         svg.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%.1f\" text-anchor=\"middle\" "
                 + "transform=\"rotate(-90 16 %.1f)\">%s</text>%n", TOP + plotH / 2.0, TOP + plotH / 2.0, escape(yLabel)));
+        int colorIndex = -1;
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
-            String color = COLORS[i % COLORS.length];
+            if (!s.dashed() || colorIndex < 0) {
+                colorIndex++;
+            }
+            String color = COLORS[colorIndex % COLORS.length];
             String dash = s.dashed() ? " stroke-dasharray=\"6 4\"" : "";
             StringBuilder pts = new StringBuilder();
             for (double[] p : s.points()) {
