@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code java -cp profilestore-bench.jar dev.profilestore.bench.ScaleBench [backends=postgres,redis]
  * [servers=10,100,1000] [profiles=10000,100000] [jvms=4] [hopEverySeconds=300] [warmUpSeconds=10]
  * [measureSeconds=30] [childHeap=1g] [serversPerConnectionSet=1] [pgConnectionBudget=1000]
- * [out=docs/img/scale-results.json] [charts=docs/img] [chartsOnly=false]}.
+ * [pgMessaging=postgres] [out=docs/img/scale-results.json] [charts=docs/img] [chartsOnly=false]}.
  */
 public final class ScaleBench {
 
