@@ -1,23 +1,16 @@
 package dev.profilestore.bench;
 
-import dev.profilestore.Profile;
-import dev.profilestore.ProfileStore;
-import dev.profilestore.SessionOptions;
-import dev.profilestore.SessionStart;
-import dev.profilestore.postgres.PostgresMessaging;
-import dev.profilestore.postgres.PostgresStorage;
-import dev.profilestore.jdbc.JdbcStorageOptions;
-import dev.profilestore.redis.RedisBackend;
-import dev.profilestore.redis.RedisOptions;
-import dev.profilestore.spi.Messaging;
-import dev.profilestore.spi.Storage;
-import dev.profilestore.testkit.PlayerData;
-import com.zaxxer.hikari.HikariConfig;
+import dev.profilestore.bench.ScaleProtocol.Counts;
+import dev.profilestore.bench.ScaleProtocol.Plan;
+import dev.profilestore.bench.ScaleProtocol.Report;
 import io.lettuce.core.RedisClient;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,197 +19,358 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How cost grows with the number of game servers: N simulated servers (N {@link ProfileStore}s in this JVM) over one
- * PostgreSQL or one Redis, P profiles all online, players hopping between servers at a steady rate. Reports handoff
- * p50/p99, store operations per second (reads, record writes, lease renewals), server-side connections, notification
- * channels, and the database's CPU (from {@code /proc}).
+ * How cost grows with the number of game servers: N simulated servers spread over K child JVMs
+ * ({@link ScaleChild}), each server a {@link dev.profilestore.ProfileStore} with its own storage and messaging
+ * (its own connections), over one PostgreSQL or one Redis started by this process; P profiles all online, players
+ * hopping to a random other server, in any JVM, at a steady rate. Reports handoff p50/p99, store operations per
+ * second (reads, record writes, lease renewals and checks), server-side connections, notification channels, the
+ * database's CPU and the children's, and the machine's load average over the window.
  *
- * <p>Connections: up to {@value #MAX_PROCESSES} servers each get their own storage and messaging instances (their own
- * connections, as separate processes would have; on PostgreSQL a storage pool of up to 10 connections, fewer when
- * {@value #PG_CONNECTION_BUDGET} would be exceeded, see {@link #poolSize}). Beyond that, servers are packed into {@value #MAX_PROCESSES}
- * "processes" that share one storage and one messaging instance: a process hosting several servers, which keeps
- * the database at a few hundred connections on a small machine. Each server still has its own lease, its own control
- * channel and its own sessions. Each process has one I/O pool (16 threads, as a store makes for itself) shared by
- * its servers.
+ * <p>This process is the coordinator: it owns which server holds each profile and paces the hops, sending each to
+ * the child hosting the target server, which starts the session and times it from the moment it was asked. The
+ * old holder is wherever the profile was, so with K JVMs a hop crosses processes with probability (K-1)/K, as a
+ * player moving through a proxy does.
  *
- * <p>Run: {@code java -cp profilestore-bench.jar dev.profilestore.bench.ScaleBench [servers=10,100,1000]
- * [profiles=10000] [hopEverySeconds=300] [measureSeconds=60] [backends=postgres,redis]}.
+ * <p>Results are merged into a JSON file (one entry per backend, servers, profiles and connection sharing; a new
+ * run replaces the old entry) and SVG charts are drawn from everything in it. Run:
+ * {@code java -cp profilestore-bench.jar dev.profilestore.bench.ScaleBench [backends=postgres,redis]
+ * [servers=10,100,1000] [profiles=10000,100000] [jvms=4] [hopEverySeconds=300] [warmUpSeconds=10]
+ * [measureSeconds=30] [childHeap=1g] [serversPerConnectionSet=1] [pgConnectionBudget=1000]
+ * [pgMessaging=postgres] [out=docs/img/scale-results.json] [charts=docs/img] [chartsOnly=false]}.
  */
 public final class ScaleBench {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScaleBench.class);
-    /** The most storage/messaging instance pairs (simulated processes) one run opens. */
-    static final int MAX_PROCESSES = 100;
-    private static final Duration WARM_UP = Duration.ofSeconds(10);
-    /** Storage pool connections all simulated processes may open on PostgreSQL together. */
-    static final int PG_CONNECTION_BUDGET = 400;
+    private static final Duration SETUP_TIMEOUT = Duration.ofMinutes(15);
+    private static final Duration REPLY_TIMEOUT = Duration.ofMinutes(2);
 
-    /** What one run does. */
-    record Config(String backend, int servers, int profiles, int hopEverySeconds, int measureSeconds) {}
+    /**
+     * The whole run's settings.
+     *
+     * @param backends {@code postgres} and/or {@code redis}
+     * @param servers server counts to run
+     * @param profiles profile counts to run
+     * @param jvms child JVMs (at most one per server)
+     * @param hopEverySeconds mean seconds between two hops of one player
+     * @param warmUpSeconds hopping before the window
+     * @param measureSeconds the measured window
+     * @param childHeap each child's {@code -Xmx}
+     * @param serversPerConnectionSet servers sharing one storage and messaging instance (1: each its own)
+     * @param pgConnectionBudget storage pool connections all servers may open on PostgreSQL together
+     * @param pgMessaging messaging beside PostgreSQL storage: {@code postgres} (LISTEN/NOTIFY) or {@code redis}
+     * @param out the JSON results file
+     * @param charts where the SVG charts go
+     */
+    record Options(List<String> backends, List<Integer> servers, List<Integer> profiles, int jvms, int hopEverySeconds,
+                   int warmUpSeconds, int measureSeconds, String childHeap, int serversPerConnectionSet,
+                   int pgConnectionBudget, String pgMessaging, Path out, Path charts) {
 
-    /** What one run measured; rates are per second over the measured window. */
-    record Result(Config config, int processes, long hops, double handoffP50Ms, double handoffP99Ms,
-                  double handoffMaxMs, double readsPerSecond, double writesPerSecond, double leaseWritesPerSecond,
-                  double leaseReadsPerSecond, int connections, int channels, double databaseCores, long failedHops) {}
+        static Options parse(String... args) {
+            List<String> backends = List.of("postgres", "redis");
+            List<Integer> servers = List.of(10, 100, 1000);
+            List<Integer> profiles = List.of(10_000);
+            int jvms = 4;
+            int hopEvery = 300;
+            int warmUp = 10;
+            int measure = 30;
+            String heap = "1g";
+            int perSet = 1;
+            int budget = 1000;
+            String pgMessaging = "postgres";
+            Path out = Path.of("docs/img/scale-results.json");
+            Path charts = Path.of("docs/img");
+            for (String a : args) {
+                String[] kv = a.split("=", 2);
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("expected name=value, got " + a);
+                }
+                switch (kv[0]) {
+                    case "backends" -> backends = List.of(kv[1].split(","));
+                    case "servers" -> servers = ints(kv[1]);
+                    case "profiles" -> profiles = ints(kv[1]);
+                    case "jvms" -> jvms = Integer.parseInt(kv[1]);
+                    case "hopEverySeconds" -> hopEvery = Integer.parseInt(kv[1]);
+                    case "warmUpSeconds" -> warmUp = Integer.parseInt(kv[1]);
+                    case "measureSeconds" -> measure = Integer.parseInt(kv[1]);
+                    case "childHeap" -> heap = kv[1];
+                    case "serversPerConnectionSet" -> perSet = Integer.parseInt(kv[1]);
+                    case "pgConnectionBudget" -> budget = Integer.parseInt(kv[1]);
+                    case "pgMessaging" -> pgMessaging = kv[1];
+                    case "out" -> out = Path.of(kv[1]);
+                    case "charts" -> charts = Path.of(kv[1]);
+                    case "chartsOnly" -> { } // read by main
+                    default -> throw new IllegalArgumentException("unknown argument " + a);
+                }
+            }
+            return new Options(backends, servers, profiles, jvms, hopEvery, warmUp, measure, heap, perSet, budget,
+                    pgMessaging, out, charts);
+        }
+
+        private static List<Integer> ints(String csv) {
+            return java.util.Arrays.stream(csv.split(",")).map(Integer::parseInt).toList();
+        }
+
+        /** Storage pool connections per connection set on PostgreSQL: the library's 10 while the budget allows. */
+        int pgPoolSize(int connectionSets) {
+            return Math.max(1, Math.min(10, pgConnectionBudget / connectionSets));
+        }
+
+        int connectionSets(int servers) {
+            return (servers + serversPerConnectionSet - 1) / serversPerConnectionSet;
+        }
+    }
+
+    /**
+     * What one run measured; rates are per second over the window.
+     *
+     * @param backend {@code postgres} or {@code redis}
+     * @param servers simulated game servers
+     * @param profiles profiles, all online
+     * @param jvms child JVMs hosting the servers
+     * @param connectionSets storage and messaging instances (servers, unless grouped)
+     * @param poolSize PostgreSQL storage pool per connection set (0 on Redis)
+     * @param messaging {@code postgres} or {@code redis}
+     * @param windowSeconds the measured window
+     * @param hopsPerSecond hops started in the window that completed, per second
+     * @param handoffP50Ms median handoff
+     * @param handoffP99Ms 99th percentile
+     * @param handoffMaxMs slowest
+     * @param readsPerSecond record reads
+     * @param writesPerSecond record writes
+     * @param leaseRenewalsPerSecond lease writes
+     * @param leaseChecksPerSecond lease reads
+     * @param storeOpsPerSecond the four added
+     * @param connections client connections the database counts
+     * @param channels notification channels
+     * @param databaseCores database CPU over the window
+     * @param clientCores the children's CPU over the window
+     * @param loadAverageMean the machine's 1-minute load average, sampled each second of the window, mean
+     * @param loadAverageMax and largest
+     * @param failedHops hops started in the window that failed
+     * @param loadSeconds time to load every profile before hopping
+     */
+    record Result(String backend, int servers, int profiles, int jvms, int connectionSets, int poolSize,
+                  String messaging, double windowSeconds, double hopsPerSecond, double handoffP50Ms,
+                  double handoffP99Ms, double handoffMaxMs, double readsPerSecond, double writesPerSecond, double leaseRenewalsPerSecond,
+                  double leaseChecksPerSecond, double storeOpsPerSecond, int connections, int channels,
+                  double databaseCores, double clientCores, double loadAverageMean, double loadAverageMax,
+                  long failedHops, double loadSeconds) {
+
+        Result {
+            // Results written before messaging could differ from the storage have none.
+            messaging = messaging == null ? backend : messaging;
+        }
+
+        boolean sameRun(Result o) {
+            return backend.equals(o.backend) && servers == o.servers && profiles == o.profiles
+                    && sharedConnections() == o.sharedConnections() 
+                    && messaging.equals(o.messaging);
+        }
+
+        /** Whether servers shared storage and messaging instances (connection sets) rather than each having its own. */
+        boolean sharedConnections() {
+            return connectionSets < servers;
+        }
+    }
+
+    /**
+     * The JSON results file.
+     *
+     * @param machine what the runs ran on
+     * @param results one entry per backend, servers, profiles and whether connections were shared
+     */
+    record ResultsFile(String machine, List<Result> results) {}
 
     private ScaleBench() {}
 
     /**
-     * Runs every combination and prints one table line per run.
+     * Runs every combination of backend, profiles and servers, merges the results into the JSON file, draws the
+     * charts and prints the table.
      *
      * @param args {@code name=value} pairs, see the class documentation
      */
     public static void main(String[] args) throws Exception {
-        String servers = "10,100,1000";
-        String backends = "postgres,redis";
-        int profiles = 10_000;
-        int hopEvery = 300;
-        int measure = 60;
-        for (String a : args) {
-            String[] kv = a.split("=", 2);
-            switch (kv[0]) {
-                case "servers" -> servers = kv[1];
-                case "backends" -> backends = kv[1];
-                case "profiles" -> profiles = Integer.parseInt(kv[1]);
-                case "hopEverySeconds" -> hopEvery = Integer.parseInt(kv[1]);
-                case "measureSeconds" -> measure = Integer.parseInt(kv[1]);
-                default -> throw new IllegalArgumentException("unknown argument " + a);
-            }
-        }
-        List<Result> results = new ArrayList<>();
-        // Pools, one LISTEN and one publishing connection per process, and headroom for the harness.
-        try (Servers db = new Servers(PG_CONNECTION_BUDGET + 3 * MAX_PROCESSES + 50)) {
-            for (String backend : backends.split(",")) {
-                for (String n : servers.split(",")) {
-                    Config config = new Config(backend, Integer.parseInt(n), profiles, hopEvery, measure);
-                    Result r = run(db, config);
-                    results.add(r);
-                    System.out.println(line(r));
+        Options o = Options.parse(args);
+        boolean chartsOnly = List.of(args).contains("chartsOnly=true");
+        List<Result> fresh = new ArrayList<>();
+        if (!chartsOnly) {
+            int maxSets = o.servers().stream().mapToInt(o::connectionSets).max().orElse(1);
+            // Every set's pool, its LISTEN and publishing connections, and headroom for the harness.
+            int maxConnections = maxSets * (o.pgPoolSize(maxSets) + 3) + 50;
+            try (Servers db = new Servers(maxConnections)) {
+                for (String backend : o.backends()) {
+                    for (int profiles : o.profiles()) {
+                        for (int servers : o.servers()) {
+                            Result r = run(db, o, backend, servers, profiles);
+                            fresh.add(r);
+                            System.out.println(line(r));
+                            List<Result> all = merge(o.out(), List.of(r));
+                            ScaleCharts.write(o.charts(), all);
+                        }
+                    }
                 }
             }
         }
+        List<Result> all = merge(o.out(), List.of());
+        ScaleCharts.write(o.charts(), all);
         System.out.println();
         System.out.println(header());
-        results.forEach(r -> System.out.println(line(r)));
+        (fresh.isEmpty() ? all : fresh).forEach(r -> System.out.println(line(r)));
     }
 
     static String header() {
-        return "| backend | servers | processes | profiles | hops/s | handoff p50 ms | p99 ms | max ms | reads/s | "
-                + "writes/s | lease renewals/s | lease checks/s | connections | channels | DB CPU (cores) | failed hops |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+        return "| backend | servers | JVMs | profiles | hops/s | handoff p50 ms | p99 ms | max ms | reads/s | writes/s "
+                + "| lease renewals/s | lease checks/s | connections | channels | DB CPU (cores) | JVMs' CPU (cores) "
+                + "| load avg (mean / max) | failed hops |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
     }
 
     static String line(Result r) {
-        Config c = r.config();
-        return String.format(Locale.ROOT, "| %s | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f | %d | %d | %.2f | %d |",
-                c.backend(), c.servers(), r.processes(), c.profiles(), r.hops() / (double) c.measureSeconds(),
-                r.handoffP50Ms(), r.handoffP99Ms(), r.handoffMaxMs(), r.readsPerSecond(), r.writesPerSecond(),
-                r.leaseWritesPerSecond(), r.leaseReadsPerSecond(), r.connections(), r.channels(), r.databaseCores(),
+        return String.format(Locale.ROOT, "| %s%s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
+                        + "| %,d | %,d | %.2f | %.2f | %.1f / %.1f | %d |",
+                r.backend().equals("postgres") ? "PostgreSQL" : "Redis",
+                (r.messaging().equals(r.backend()) ? ""
+                        : r.messaging().equals("redis") ? ", Redis messaging" : ", PostgreSQL messaging"), r.servers(),
+                r.sharedConnections() ? " (" + r.connectionSets() + " connection sets)" : "", r.jvms(), r.profiles(),
+                r.hopsPerSecond(), r.handoffP50Ms(), r.handoffP99Ms(), r.handoffMaxMs(), r.readsPerSecond(),
+                r.writesPerSecond(), r.leaseRenewalsPerSecond(), r.leaseChecksPerSecond(), r.connections(),
+                r.channels(), r.databaseCores(), r.clientCores(), r.loadAverageMean(), r.loadAverageMax(),
                 r.failedHops());
     }
 
-    /** One configuration: start the servers, load every profile, hop for a warm-up, then measure. */
-    static Result run(Servers db, Config c) throws Exception {
-        String storeName = "Scale" + c.servers() + "_" + System.nanoTime() % 100_000;
-        int processes = Math.min(c.servers(), MAX_PROCESSES);
-        List<CountingStorage> storages = new ArrayList<>();
-        List<AutoCloseable> toClose = new ArrayList<>();
-        List<ProfileStore<PlayerData>> stores = new ArrayList<>();
-        ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
+    /** Replaces the entries of {@code fresh}'s runs in the results file, writes it back and returns all entries. */
+    static List<Result> merge(Path file, List<Result> fresh) throws IOException {
+        List<Result> all = new ArrayList<>();
+        if (Files.exists(file)) {
+            all.addAll(ScaleProtocol.JSON.readValue(file.toFile(), ResultsFile.class).results());
+        }
+        all.removeIf(old -> fresh.stream().anyMatch(old::sameRun));
+        all.addAll(fresh);
+        all.sort(java.util.Comparator.comparing(Result::backend).thenComparingInt(Result::profiles)
+                .thenComparingInt(Result::servers));
+        if (!fresh.isEmpty()) {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            ScaleProtocol.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(),
+                    new ResultsFile(machine(), all));
+        }
+        return all;
+    }
+
+    private static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, "
+                + Runtime.version().feature() + " JDK, " + System.getProperty("os.name");
+    }
+
+    /** One configuration: start the children, load every profile, hop for a warm-up, then measure. */
+    static Result run(Servers db, Options o, String backend, int servers, int profiles) throws Exception {
+        String url = backend.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
+        String messaging = backend.equals("postgres") ? o.pgMessaging() : "redis";
+        String messagingUrl = messaging.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
+        int jvms = Math.max(1, Math.min(o.jvms(), servers));
+        int sets = o.connectionSets(servers);
+        int pool = backend.equals("postgres") ? o.pgPoolSize(sets) : 0;
+        String storeName = "Scale" + servers + "_" + profiles + "_" + System.nanoTime() % 100_000;
+
+        Coordinator hops = new Coordinator(servers, profiles, jvms);
+        List<ChildJvm> children = new ArrayList<>();
+        ScheduledExecutorService pacer = Executors.newScheduledThreadPool(2);
         try {
-            List<Messaging> messagings = new ArrayList<>();
-            List<ExecutorService> ioPools = new ArrayList<>();
-            for (int p = 0; p < processes; p++) {
-                Connections conn = open(db, c.backend(), poolSize(processes));
-                toClose.add(conn.closer());
-                storages.add(new CountingStorage(conn.storage()));
-                messagings.add(conn.messaging());
-                // What the store would make for itself (up to 16 I/O threads, idle ones ending), once per process.
-                ThreadPoolExecutor io = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
-                io.allowCoreThreadTimeOut(true);
-                ioPools.add(io);
-                toClose.add(io::shutdown);
+            for (int c = 0; c < jvms; c++) {
+                children.add(ChildJvm.start(o.childHeap(), hops::onDone));
             }
-            for (int s = 0; s < c.servers(); s++) {
-                int p = s % processes;
-                stores.add(ProfileStore.builder(storeName, PlayerData.class, PlayerData::new)
-                        .storage(storages.get(p)).messaging(messagings.get(p)).ioExecutor(ioPools.get(p))
-                        .serverId("server-" + s).closeTimeout(Duration.ofSeconds(30)).build());
-            }
-            int[] holder = new int[c.profiles()];
-            @SuppressWarnings("unchecked")
-            Profile<PlayerData>[] sessions = new Profile[c.profiles()];
+            hops.children = children;
             long t0 = System.nanoTime();
-            Semaphore loading = new Semaphore(64);
-            List<CompletableFuture<?>> loads = new ArrayList<>();
-            for (int i = 0; i < c.profiles(); i++) {
-                int key = i;
-                holder[key] = key % c.servers();
-                loading.acquire();
-                loads.add(stores.get(holder[key]).startSessionAsync(key(key), SessionOptions.defaults())
-                        .whenComplete((s, e) -> {
-                            loading.release();
-                            if (s != null && s.isStarted()) {
-                                sessions[key] = s.orElseThrow();
-                            }
-                        }));
+            for (int c = 0; c < jvms; c++) {
+                children.get(c).send(ScaleProtocol.line("plan", new Plan(c, jvms, backend, url, messaging,
+                        messagingUrl, storeName, servers,
+                        profiles, o.serversPerConnectionSet(), Math.max(1, pool))));
             }
-            CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-            LOG.info("{} {} servers: {} profiles loaded in {} ms", c.backend(), c.servers(), c.profiles(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            long loaded = 0;
+            for (ChildJvm child : children) {
+                loaded += Long.parseLong(child.await("ready", SETUP_TIMEOUT).split(" ")[1]);
+            }
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            LOG.info("{} {} servers in {} JVMs: {} of {} profiles loaded in {} s", backend, servers, jvms, loaded,
+                    profiles, String.format(Locale.ROOT, "%.1f", loadSeconds));
 
-            Hopper hopper = new Hopper(stores, holder, sessions);
-            double hopsPerSecond = c.profiles() / (double) c.hopEverySeconds();
-            long periodNanos = (long) (1e9 / hopsPerSecond);
-            pacer.scheduleAtFixedRate(hopper::hopOne, 0, periodNanos, TimeUnit.NANOSECONDS);
-            Thread.sleep(WARM_UP.toMillis());
+            long periodNanos = (long) (1e9 * o.hopEverySeconds() / profiles);
+            pacer.scheduleAtFixedRate(hops::hopOne, 0, periodNanos, TimeUnit.NANOSECONDS);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(o.warmUpSeconds()));
 
-            hopper.reset();
-            long[] before = counts(storages);
-            double cpuBefore = DatabaseCpu.seconds(db, c.backend());
+            hops.epoch = 1;
+            for (ChildJvm child : children) {
+                child.send("mark 1");
+            }
+            for (ChildJvm child : children) {
+                child.await("marked", REPLY_TIMEOUT);
+            }
+            // Reading /proc takes seconds on a loaded machine: CPU is divided by the time between the readings'
+            // midpoints, not by the window, or the time spent reading would count as CPU used in the window.
+            long c0 = System.nanoTime();
+            double cpuBefore = DatabaseCpu.seconds(db, backend);
+            double clientBefore = children.stream().mapToDouble(ChildJvm::cpuSeconds).sum();
+            long cpuStart = (c0 + System.nanoTime()) / 2;
+            LoadAverage load = new LoadAverage();
+            pacer.scheduleAtFixedRate(load::sample, 0, 1, TimeUnit.SECONDS);
             long w0 = System.nanoTime();
-            Thread.sleep(TimeUnit.SECONDS.toMillis(c.measureSeconds()));
+            Thread.sleep(TimeUnit.SECONDS.toMillis(o.measureSeconds()));
+            hops.epoch = 2;
+            for (ChildJvm child : children) {
+                child.send("end");
+            }
             double seconds = (System.nanoTime() - w0) / 1e9;
-            long[] after = counts(storages);
-            double cpu = (DatabaseCpu.seconds(db, c.backend()) - cpuBefore) / seconds;
-            long hops = hopper.completed.get();
-            int connections = connections(db, c.backend());
-            int channels = channels(db, c.backend(), c.servers());
+            long c1 = System.nanoTime();
+            double cpuAfter = DatabaseCpu.seconds(db, backend);
+            double clientAfter = children.stream().mapToDouble(ChildJvm::cpuSeconds).sum();
+            double cpuSeconds = ((c1 + System.nanoTime()) / 2 - cpuStart) / 1e9;
+            double cores = (cpuAfter - cpuBefore) / cpuSeconds;
+            double clientCores = (clientAfter - clientBefore) / cpuSeconds;
+            int connections = connections(db, backend);
+            int channels = channels(db, backend, messaging, servers);
+            for (ChildJvm child : children) {
+                child.await("ended", REPLY_TIMEOUT);
+            }
             pacer.shutdownNow();
             pacer.awaitTermination(10, TimeUnit.SECONDS);
-            // Hops started in the window and finished (or failed) after it count too: the slowest are the point.
-            hopper.drain();
-            Histogram h;
-            synchronized (hopper.latency) {
-                h = hopper.latency.copy();
+            // Hops started in the window and finished after it count too: the slowest are the point.
+            hops.drain(Duration.ofSeconds(90));
+
+            Histogram latency = Dist.histogram();
+            Counts ops = Counts.ZERO;
+            long failed = 0;
+            for (ChildJvm child : children) {
+                child.send("report");
+                Report report = ScaleProtocol.parse(child.await("report", REPLY_TIMEOUT), "report", Report.class);
+                latency.add(ScaleProtocol.decode(report.handoffs()));
+                ops = ops.plus(report.window());
+                failed += report.failedHops();
             }
-            long failed = hopper.failed.get();
-            Result r = new Result(c, processes, hops, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
-                    h.getMaxValue() / 1e6, (after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds,
-                    (after[2] - before[2]) / seconds, (after[3] - before[3]) / seconds, connections, channels, cpu,
-                    failed);
+            Result r = new Result(backend, servers, profiles, jvms, sets, pool, messaging,
+                    seconds,
+                    latency.getTotalCount() / seconds, latency.getValueAtPercentile(50) / 1e6,
+                    latency.getValueAtPercentile(99) / 1e6, latency.getMaxValue() / 1e6, ops.reads() / seconds,
+                    ops.writes() / seconds, ops.leaseWrites() / seconds, ops.leaseReads() / seconds,
+                    (ops.reads() + ops.writes() + ops.leaseWrites() + ops.leaseReads()) / seconds, connections,
+                    channels, cores, clientCores, load.mean(), load.max(), failed, loadSeconds);
             LOG.info("{}", line(r));
             return r;
         } finally {
             pacer.shutdownNow();
-            stores.parallelStream().forEach(ProfileStore::close);
-            for (AutoCloseable a : toClose) {
-                a.close();
-            }
+            children.parallelStream().forEach(c -> {
+                try {
+                    c.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
         }
     }
 
@@ -224,48 +378,78 @@ public final class ScaleBench {
         return "player-" + i;
     }
 
-    /** One simulated process's connections. */
-    private record Connections(Storage storage, Messaging messaging, AutoCloseable closer) {}
+    /** Picks hops, tracks which server holds each profile, and counts hops in flight. */
+    private static final class Coordinator {
+        private final int servers;
+        private final int jvms;
+        private final int[] holder;
+        private final ConcurrentHashMap<Integer, Boolean> moving = new ConcurrentHashMap<>();
+        private final AtomicInteger inFlight = new AtomicInteger();
+        volatile List<ChildJvm> children;
+        volatile long epoch;
 
-    private static Connections open(Servers db, String backend, int poolSize) {
-        return switch (backend) {
-            case "postgres" -> {
-                HikariConfig pool = PostgresStorage.poolConfig(db.postgresJdbcUrl(), "postgres", null, "scale");
-                pool.setMaximumPoolSize(poolSize);
-                pool.setMinimumIdle(1);
-                PostgresStorage storage = PostgresStorage.openPooled(pool, JdbcStorageOptions.defaults());
-                PostgresMessaging messaging = PostgresMessaging.open(db.postgresJdbcUrl(), "postgres", null,
-                        PostgresMessaging.DEFAULT_NAMESPACE);
-                yield new Connections(storage, messaging, () -> {
-                    messaging.close();
-                    storage.close();
-                });
+        Coordinator(int servers, int profiles, int jvms) {
+            this.servers = servers;
+            this.jvms = jvms;
+            this.holder = new int[profiles];
+            for (int k = 0; k < profiles; k++) {
+                holder[k] = k % servers;
             }
-            case "redis" -> {
-                RedisBackend redis = RedisBackend.open(db.redisUri(), RedisOptions.defaults());
-                yield new Connections(redis.storage(), redis.messaging(), redis);
-            }
-            default -> throw new IllegalArgumentException("backend " + backend + ": postgres or redis");
-        };
-    }
-
-    /**
-     * PostgreSQL connections per simulated process: the library's default of 10 while the processes fit the
-     * server's connection budget ({@value #PG_CONNECTION_BUDGET}), fewer (down to 2) beyond.
-     */
-    static int poolSize(int processes) {
-        return Math.max(2, Math.min(10, PG_CONNECTION_BUDGET / processes));
-    }
-
-    private static long[] counts(List<CountingStorage> storages) {
-        long[] out = new long[4];
-        for (CountingStorage s : storages) {
-            out[0] += s.reads();
-            out[1] += s.writes();
-            out[2] += s.leaseWrites();
-            out[3] += s.leaseReads();
         }
-        return out;
+
+        void hopOne() {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int key = random.nextInt(holder.length);
+            if (servers < 2 || moving.putIfAbsent(key, Boolean.TRUE) != null) {
+                return;
+            }
+            int to = (holder[key] + 1 + random.nextInt(servers - 1)) % servers;
+            inFlight.incrementAndGet();
+            children.get(to % jvms).send("hop " + key + " " + to + " " + epoch);
+        }
+
+        void onDone(String line) {
+            String[] f = line.split(" ");
+            int key = Integer.parseInt(f[1]);
+            if (f[3].equals("ok")) {
+                holder[key] = Integer.parseInt(f[2]);
+            }
+            moving.remove(key);
+            inFlight.decrementAndGet();
+        }
+
+        void drain(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** The machine's 1-minute load average from {@code /proc/loadavg}, sampled. */
+    private static final class LoadAverage {
+        private double sum;
+        private double max;
+        private int samples;
+
+        synchronized void sample() {
+            try {
+                double v = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+                sum += v;
+                max = Math.max(max, v);
+                samples++;
+            } catch (IOException | RuntimeException e) {
+                // not Linux: no load average
+            }
+        }
+
+        synchronized double mean() {
+            return samples == 0 ? Double.NaN : sum / samples;
+        }
+
+        synchronized double max() {
+            return samples == 0 ? Double.NaN : max;
+        }
     }
 
     /** Client connections the database server counts now. */
@@ -281,8 +465,8 @@ public final class ScaleBench {
      * Notification channels: on Redis the pub/sub channels the server has subscribers for; on PostgreSQL the
      * servers' control channels (one LISTEN each; PostgreSQL has no view of other sessions' LISTENs).
      */
-    private static int channels(Servers db, String backend, int servers) {
-        if (backend.equals("postgres")) {
+    private static int channels(Servers db, String backend, String messaging, int servers) {
+        if (backend.equals("postgres") && messaging.equals("postgres")) {
             return servers;
         }
         RedisClient client = RedisClient.create(db.redisUri());
@@ -307,76 +491,6 @@ public final class ScaleBench {
             return c.sync().info(section);
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        }
-    }
-
-    /** Moves random players to random other servers, one per call, and times each handoff. */
-    private static final class Hopper {
-        final Histogram latency = Dist.histogram();
-        final AtomicLong completed = new AtomicLong();
-        final AtomicLong failed = new AtomicLong();
-        private final List<ProfileStore<PlayerData>> stores;
-        private final int[] holder;
-        private final Profile<PlayerData>[] sessions;
-        private final ConcurrentHashMap<Integer, Boolean> moving = new ConcurrentHashMap<>();
-        private final AtomicInteger inFlight = new AtomicInteger();
-
-        Hopper(List<ProfileStore<PlayerData>> stores, int[] holder, Profile<PlayerData>[] sessions) {
-            this.stores = stores;
-            this.holder = holder;
-            this.sessions = sessions;
-        }
-
-        void hopOne() {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            int key = random.nextInt(holder.length);
-            if (moving.putIfAbsent(key, Boolean.TRUE) != null || stores.size() < 2) {
-                return;
-            }
-            int from = holder[key];
-            int to = (from + 1 + random.nextInt(stores.size() - 1)) % stores.size();
-            ProfileStore<PlayerData> target = stores.get(to);
-            long t0 = System.nanoTime();
-            inFlight.incrementAndGet();
-            target.startSessionAsync(key(key), SessionOptions.defaults().withTimeout(Duration.ofSeconds(60)))
-                    .whenComplete((SessionStart<PlayerData> s, Throwable e) -> {
-                        long nanos = System.nanoTime() - t0;
-                        if (e == null && s.isStarted()) {
-                            synchronized (latency) {
-                                Dist.record(latency, nanos);
-                            }
-                            completed.incrementAndGet();
-                            holder[key] = to;
-                            Profile<PlayerData> p = s.orElseThrow();
-                            sessions[key] = p;
-                            // The player plays on the new server: the data changes, so auto-saves write.
-                            target.callbackExecutor().execute(() -> {
-                                if (p.isActive()) {
-                                    p.data().coins++;
-                                }
-                            });
-                        } else {
-                            failed.incrementAndGet();
-                            LOG.warn("hop of {} to server-{} failed: {}", key(key), to, e != null ? e.toString() : s);
-                        }
-                        moving.remove(key);
-                        inFlight.decrementAndGet();
-                    });
-        }
-
-        void reset() {
-            synchronized (latency) {
-                latency.reset();
-            }
-            completed.set(0);
-            failed.set(0);
-        }
-
-        void drain() throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
         }
     }
 }
