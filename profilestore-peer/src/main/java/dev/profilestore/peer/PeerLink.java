@@ -32,8 +32,8 @@ final class PeerLink {
         /** Sends through the fallback messaging. */
         void viaFallback(String channel, byte[] payload);
 
-        /** This link died: forget its peer's address. */
-        void linkDied(PeerLink link);
+        /** This link died: forget its peer's address; {@code unreachable}: it never got through the handshake. */
+        void linkDied(PeerLink link, boolean unreachable);
 
         void countSent();
     }
@@ -46,6 +46,7 @@ final class PeerLink {
     private final LinkedBlockingQueue<Outgoing> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean dead;
+    private volatile boolean connected;
     private volatile Socket socket;
 
     PeerLink(Endpoint to, String instance, Owner owner) {
@@ -78,6 +79,7 @@ final class PeerLink {
             s.setSoTimeout(owner.timeoutMillis());
             FrameCipher cipher = Handshake.connect(s, owner.secret(), instance);
             s.setSoTimeout(0);
+            connected = true;
             InputStream in = s.getInputStream();
             Thread.ofVirtual().name("profilestore-peer-watch-" + to).start(() -> watch(in));
             var out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 16 * 1024));
@@ -140,7 +142,7 @@ final class PeerLink {
         // A message whose write failed may have reached the peer anyway: it may then arrive twice, which
         // messaging allows (hints are matched on epoch and revision).
         unsent.forEach(m -> owner.viaFallback(m.channel(), m.payload()));
-        owner.linkDied(this);
+        owner.linkDied(this, !connected);
     }
 
     private void closeSocket() {

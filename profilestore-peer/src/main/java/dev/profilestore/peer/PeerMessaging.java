@@ -68,6 +68,12 @@ public final class PeerMessaging implements Messaging {
     public static final int MIN_SECRET_BYTES = 16;
     /** How often, at most, the directory is asked about one channel nobody has announced. */
     static final Duration ASK_EVERY = Duration.ofSeconds(1);
+    /**
+     * How long a peer address that could not be connected to is not tried again: its messages go through the
+     * fallback meanwhile, so an address that drops packets (a firewall) holds messages up for one timeout per
+     * period, not one per message.
+     */
+    static final Duration UNREACHABLE_PAUSE = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerMessaging.class);
 
@@ -88,6 +94,8 @@ public final class PeerMessaging implements Messaging {
     private final Map<Endpoint, String> instances = new ConcurrentHashMap<>();
     private final Map<Endpoint, PeerLink> links = new ConcurrentHashMap<>();
     private final Map<String, Long> lastAsked = new ConcurrentHashMap<>();
+    /** Peer addresses whose last connection attempt failed, with when: see {@link #UNREACHABLE_PAUSE}. */
+    private final Map<Endpoint, Long> unreachableSince = new ConcurrentHashMap<>();
     private final Messaging.Subscription directory;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final PeerLink.Owner linkOwner = new LinkOwner();
@@ -340,6 +348,7 @@ public final class PeerMessaging implements Messaging {
             String known = instances.get(at);
             if (known != null && !known.equals(peer)) {
                 replaced = forgetLocked(at, known); // the address belongs to a new instance now (a restarted server)
+                unreachableSince.remove(at);
             }
             instances.put(at, peer);
             lastAsked.remove(channel);
@@ -407,6 +416,13 @@ public final class PeerMessaging implements Messaging {
         if (link != null) {
             return link;
         }
+        Long failed = unreachableSince.get(at);
+        if (failed != null) {
+            if (System.nanoTime() - failed < UNREACHABLE_PAUSE.toNanos()) {
+                return null;
+            }
+            unreachableSince.remove(at, failed);
+        }
         synchronized (this) {
             String peer = instances.get(at);
             if (peer == null || closed.get()) {
@@ -433,7 +449,10 @@ public final class PeerMessaging implements Messaging {
         }
 
         @Override
-        public void linkDied(PeerLink link) {
+        public void linkDied(PeerLink link, boolean unreachable) {
+            if (unreachable) {
+                unreachableSince.put(link.to, System.nanoTime());
+            }
             synchronized (PeerMessaging.this) {
                 if (links.get(link.to) == link) {
                     forgetLocked(link.to, link.instance);
