@@ -41,11 +41,12 @@ import org.slf4j.LoggerFactory;
  * Through the fallback: every instance subscribes to a directory channel on it. An instance that starts serving a
  * channel announces its address there, one that stops says so, and one that publishes to a channel nobody has
  * announced sends that message through the fallback and asks the directory who serves the channel; the server
- * that does answers, and the next message goes direct. Every note is signed with the secret.
+ * that does answers on the asker's own directory channel, and the next message goes direct. A starting instance
+ * asks about every channel once. Every note is signed with the secret.
  *
  * <h2>What goes through the fallback</h2>
  * A message for a channel no peer has announced (a server not yet known, or not running this module), one larger
- * than {@link Frames#MAX_PAYLOAD 1 MiB}, and every message for a peer that cannot be reached, refuses the
+ * than 1 MiB, and every message for a peer that cannot be reached, refuses the
  * handshake or drops its connection (that peer is forgotten until it announces itself again). A frame written to a
  * live connection and lost anyway is not re-sent: messaging is a hint, and the engine's fallback poll reads the
  * store. A peer that receives a message for a channel it no longer serves passes it to the fallback.
@@ -97,6 +98,8 @@ public final class PeerMessaging implements Messaging {
     /** Peer addresses whose last connection attempt failed, with when: see {@link #UNREACHABLE_PAUSE}. */
     private final Map<Endpoint, Long> unreachableSince = new ConcurrentHashMap<>();
     private final Messaging.Subscription directory;
+    /** This instance's own directory channel, where answers to its questions arrive. */
+    private final Messaging.Subscription answers;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final PeerLink.Owner linkOwner = new LinkOwner();
 
@@ -111,6 +114,7 @@ public final class PeerMessaging implements Messaging {
         this.self = new Endpoint(b.advertiseHost != null ? b.advertiseHost : b.bindHost, port);
         try {
             this.directory = fallback.subscribe(directoryChannel, this::onNote);
+            this.answers = fallback.subscribe(answerChannel(instance), this::onNote);
         } catch (RuntimeException e) {
             listener.close();
             throw e;
@@ -178,12 +182,14 @@ public final class PeerMessaging implements Messaging {
             // Sent to peers, the message does not pass through the fallback, whose subscription would deliver it here.
             deliverLater(here, copy);
         }
+        boolean fellBack = false;
         for (Endpoint peer : peers) {
             PeerLink link = link(peer);
-            if (link == null) {
-                viaFallback(channel, copy);
-            } else {
+            if (link != null) {
                 link.send(channel, copy);
+            } else if (!fellBack) {
+                fellBack = true; // the fallback reaches every subscriber: once is enough
+                viaFallback(channel, copy);
             }
         }
     }
@@ -241,6 +247,7 @@ public final class PeerMessaging implements Messaging {
         listener.close();
         List.copyOf(links.values()).forEach(PeerLink::close);
         directory.close();
+        answers.close();
         synchronized (served) {
             served.values().forEach(s -> s.fallbackSubscription.close());
             served.clear();
@@ -300,8 +307,19 @@ public final class PeerMessaging implements Messaging {
     // ---- the directory ----
 
     private void note(DirectoryNote.Kind kind, String channel) {
-        fallback.publish(directoryChannel, new DirectoryNote(kind, instance, self.host(), self.port(), channel)
-                .encode(secret));
+        noteOn(directoryChannel, kind, channel);
+    }
+
+    private void noteOn(String on, DirectoryNote.Kind kind, String channel) {
+        fallback.publish(on, new DirectoryNote(kind, instance, self.host(), self.port(), channel).encode(secret));
+    }
+
+    /**
+     * Where an instance hears answers to its WHO: a channel of its own, so that a starting server's question is
+     * answered to it alone (where the transport routes by channel, as NOTIFY and pub/sub do), not to every server.
+     */
+    private String answerChannel(String of) {
+        return directoryChannel + "." + of;
     }
 
     /** Asks who serves {@code channel}, at most once per {@link #ASK_EVERY}. */
@@ -333,10 +351,11 @@ public final class PeerMessaging implements Messaging {
             case GONE -> unlearn(at, note.instance(), note.channel());
             case BYE -> forget(at, note.instance());
             case WHO -> {
+                String to = answerChannel(note.instance());
                 if (note.channel().isEmpty()) {
-                    served.keySet().forEach(c -> note(DirectoryNote.Kind.HERE, c));
+                    served.keySet().forEach(c -> noteOn(to, DirectoryNote.Kind.HERE, c));
                 } else if (served.containsKey(note.channel())) {
-                    note(DirectoryNote.Kind.HERE, note.channel());
+                    noteOn(to, DirectoryNote.Kind.HERE, note.channel());
                 }
             }
         }
