@@ -46,6 +46,7 @@ class DocSnippetsTest {
             import dev.profilestore.postgres.*;
             import dev.profilestore.mysql.*;
             import dev.profilestore.redis.*;
+            import dev.profilestore.peer.*;
             import dev.profilestore.metrics.*;
             import dev.profilestore.testkit.sim.*;
             import io.micrometer.prometheusmetrics.*;

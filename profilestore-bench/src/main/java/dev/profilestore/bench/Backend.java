@@ -4,6 +4,7 @@ import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.memory.InMemoryStorage;
 import dev.profilestore.mysql.MysqlMessaging;
 import dev.profilestore.mysql.MysqlStorage;
+import dev.profilestore.peer.PeerMessaging;
 import dev.profilestore.postgres.PostgresMessaging;
 import dev.profilestore.postgres.PostgresStorage;
 import dev.profilestore.redis.RedisMessaging;
@@ -23,14 +24,24 @@ import java.util.function.Consumer;
  */
 final class Backend implements AutoCloseable {
 
+    /** The secret of the bench's peer messaging; a deployment reads its own from configuration. */
+    private static final byte[] PEER_SECRET = "bench peer secret, not for use!!".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final BackendKind kind;
+    private final boolean peer;
     private final Servers servers;
     private final InMemoryStorage memory;
     private final InMemoryMessaging hub;
     private final Path sqliteFile;
 
     Backend(BackendKind kind, Servers servers) {
+        this(kind, servers, false);
+    }
+
+    /** With {@code peer}, every messaging instance is peer messaging over the backend's own, on loopback. */
+    Backend(BackendKind kind, Servers servers, boolean peer) {
         this.kind = kind;
+        this.peer = peer;
         this.servers = servers;
         this.memory = kind == BackendKind.MEMORY ? new InMemoryStorage() : null;
         this.hub = kind == BackendKind.MEMORY ? new InMemoryMessaging() : null;
@@ -54,8 +65,18 @@ final class Backend implements AutoCloseable {
         };
     }
 
+    /** The name used in reports: the kind's, with "+ peer" for peer messaging. */
+    String label() {
+        return peer ? kind.label() + " + peer" : kind.label();
+    }
+
     /** A new messaging instance with its own connections; the caller closes it. */
     Messaging messaging() {
+        Messaging own = ownMessaging();
+        return peer ? PeerMessaging.over(own).bind("127.0.0.1", 0).secret(PEER_SECRET).build() : own;
+    }
+
+    private Messaging ownMessaging() {
         return switch (kind) {
             case MEMORY -> new FaultyMessaging(hub); // does not close the shared hub
             case SQLITE -> SqliteMessaging.open(sqliteFile);

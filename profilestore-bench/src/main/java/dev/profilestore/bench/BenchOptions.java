@@ -14,9 +14,11 @@ import java.util.Set;
  * @param jmh whether to run the JMH micro benchmarks
  * @param chartDir where to write the PNG charts; null for none
  * @param tiny smoke-test sizes (seconds in total; for tests of the harness, not for numbers)
+ * @param peer whether to measure the handoff of every selected database backend again with peer messaging
+ *     ({@code profilestore-peer}) over the backend's own messaging, in the same run
  */
 public record BenchOptions(boolean full, Set<BackendKind> backends, boolean baselines, boolean jmh, Path chartDir,
-                           boolean tiny) {
+                           boolean tiny, boolean peer) {
 
     /** Validates and copies the fields. */
     public BenchOptions {
@@ -26,37 +28,42 @@ public record BenchOptions(boolean full, Set<BackendKind> backends, boolean base
 
     /** The short run over every backend, with baselines and JMH, no charts. */
     public static BenchOptions shortRun() {
-        return new BenchOptions(false, EnumSet.allOf(BackendKind.class), true, true, null, false);
+        return new BenchOptions(false, EnumSet.allOf(BackendKind.class), true, true, null, false, false);
     }
 
     /** The full run over every backend, with baselines and JMH, no charts. */
     public static BenchOptions fullRun() {
-        return new BenchOptions(true, EnumSet.allOf(BackendKind.class), true, true, null, false);
+        return new BenchOptions(true, EnumSet.allOf(BackendKind.class), true, true, null, false, false);
     }
 
     /** Tiny sizes on the in-memory store only, without servers or JMH: a smoke test of the harness. */
     public static BenchOptions smoke() {
-        return new BenchOptions(false, EnumSet.of(BackendKind.MEMORY), false, false, null, true);
+        return new BenchOptions(false, EnumSet.of(BackendKind.MEMORY), false, false, null, true, false);
     }
 
     /** These options measuring only {@code kinds}. */
     public BenchOptions withBackends(Set<BackendKind> kinds) {
-        return new BenchOptions(full, kinds, baselines, jmh, chartDir, tiny);
+        return new BenchOptions(full, kinds, baselines, jmh, chartDir, tiny, peer);
     }
 
     /** These options with or without the baselines. */
     public BenchOptions withBaselines(boolean on) {
-        return new BenchOptions(full, backends, on, jmh, chartDir, tiny);
+        return new BenchOptions(full, backends, on, jmh, chartDir, tiny, peer);
     }
 
     /** These options with or without JMH. */
     public BenchOptions withJmh(boolean on) {
-        return new BenchOptions(full, backends, baselines, on, chartDir, tiny);
+        return new BenchOptions(full, backends, baselines, on, chartDir, tiny, peer);
     }
 
     /** These options writing charts to {@code dir}. */
     public BenchOptions withChartDir(Path dir) {
-        return new BenchOptions(full, backends, baselines, jmh, dir, tiny);
+        return new BenchOptions(full, backends, baselines, jmh, dir, tiny, peer);
+    }
+
+    /** These options with or without the peer-messaging handoffs. */
+    public BenchOptions withPeer(boolean on) {
+        return new BenchOptions(full, backends, baselines, jmh, chartDir, tiny, on);
     }
 
     /** "full", "short" or "tiny". */

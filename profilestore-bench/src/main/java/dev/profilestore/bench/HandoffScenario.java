@@ -39,7 +39,7 @@ final class HandoffScenario {
         Histogram live = Dist.histogram();
         Histogram lost = Dist.histogram();
         Histogram reask = Dist.histogram();
-        String label = backend.kind().label();
+        String label = backend.label();
         try (Node a = new Node(backend, storeName, "server-a", Duration.ofSeconds(15), b -> b);
              Node b = new Node(backend, storeName, "server-b", Duration.ofSeconds(15), x -> x)) {
             String key = "player-1";

