@@ -117,7 +117,9 @@ class RedisSentinelTest {
                     .ignoreExceptions().until(() -> replica.admin().info("replication").contains("role:master"));
             long promoted = System.nanoTime();
             primary.start();
-            await("the old primary turned into a replica of the new one").atMost(Duration.ofSeconds(30))
+            // Up to a minute: the sentinels notice the restarted primary at their next INFO round and only then
+            // make it a replica, which then needs a full sync; a CI run once needed more than 30 s.
+            await("the old primary turned into a replica of the new one").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                     .until(() -> primary.admin().info("replication").contains("master_link_status:up"));
             long rejoined = System.nanoTime();
