@@ -1,4 +1,4 @@
-package dev.profilestore.redis;
+package dev.profilestore.redis.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,16 +8,17 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A Lua script shipped as a resource next to this class, with its SHA-1 digest for {@code EVALSHA}.
+ * A Lua script shipped as a resource of package {@code dev.profilestore.redis} (beside the storage that runs it), with its SHA-1 digest for {@code EVALSHA}.
  *
  * @param name the resource name, for messages
  * @param source the script text as UTF-8
  * @param sha1 the lower-case hex SHA-1 of {@code source}, as Redis computes it
  */
-record LuaScript(String name, byte[] source, String sha1) {
+public record LuaScript(String name, byte[] source, String sha1) {
 
-    static LuaScript load(String name) {
-        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+    /** Reads script {@code name} (e.g. {@code write.lua}) and computes its digest. */
+    public static LuaScript load(String name) {
+        try (InputStream in = LuaScript.class.getResourceAsStream("/dev/profilestore/redis/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("Lua script resource " + name + " is missing from the jar");
             }
