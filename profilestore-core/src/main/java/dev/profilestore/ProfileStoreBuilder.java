@@ -190,6 +190,7 @@ public final class ProfileStoreBuilder<T> {
     }
 
     /** Publishes metrics (active sessions, starts by outcome, handoff time, saves, takeovers) to Micrometer. */
+    @SuppressWarnings("exports") // Micrometer is optional: a caller of this method has it and requires it itself
     public ProfileStoreBuilder<T> meterRegistry(MeterRegistry registry) {
         this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
         return this;

@@ -133,7 +133,7 @@ public final class Bench {
 
     private static List<BenchReport.Micro> jmh(boolean full) {
         var b = new OptionsBuilder()
-                .include("dev\\.profilestore\\.(bench\\.jmh\\.SaveBenchmark|engine\\.KeyQueueBenchmark)\\..*")
+                .include("dev\\.profilestore\\.bench\\.jmh\\.SaveBenchmark\\..*")
                 .shouldFailOnError(true)
                 .output(jmhLog().toString()); // JMH's own progress output would mix into --json on stdout
         if (full) {

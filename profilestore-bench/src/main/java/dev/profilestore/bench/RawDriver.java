@@ -1,7 +1,9 @@
 package dev.profilestore.bench;
 
 import dev.profilestore.memory.InMemoryStorage;
-import dev.profilestore.redis.RedisBackendLayout;
+import dev.profilestore.redis.RedisOptions;
+import dev.profilestore.redis.internal.LuaScript;
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.WriteResult;
@@ -385,11 +387,13 @@ sealed interface RawDriver extends AutoCloseable {
         private final RedisClient client;
         private final StatefulRedisConnection<byte[], byte[]> connection;
         private final byte[] sha;
+        /** The backend's own key layout (the Redis module exports its internals to this module only). */
+        private static final RedisKeys LAYOUT = new RedisKeys(RedisOptions.DEFAULT_NAMESPACE);
 
         Redis(String uri) {
             client = RedisClient.create(RedisURI.create(uri));
             connection = client.connect(ByteArrayCodec.INSTANCE);
-            sha = connection.sync().scriptLoad(RedisBackendLayout.writeScript()).getBytes(StandardCharsets.US_ASCII);
+            sha = connection.sync().scriptLoad(LuaScript.load("common.lua", "write.lua").source()).getBytes(StandardCharsets.US_ASCII);
         }
 
         @Override
@@ -399,8 +403,8 @@ sealed interface RawDriver extends AutoCloseable {
             return new Worker() {
                 @Override
                 public void cycle(String key, byte[] payload) {
-                    byte[][] keys = RedisBackendLayout.profileKeys(STORE, key);
-                    var f = redis.hmget(keys[0], b("rev"), b("payload"), b("created"), b("updated"));
+                    byte[][] keys = LAYOUT.profile(STORE, key);
+                    var f = redis.hmget(keys[RedisKeys.RECORD], b("rev"), b("payload"), b("created"), b("updated"));
                     long rev = Long.parseLong(new String(f.get(0).getValue(), StandardCharsets.US_ASCII));
                     rev = write(keys, rev, payload, "N");
                     rev = write(keys, rev, payload, "N");

@@ -1,9 +1,9 @@
 package dev.profilestore.bench;
 
 import dev.profilestore.StorageException;
-import dev.profilestore.redis.RedisBackendLayout;
 import dev.profilestore.redis.RedisOptions;
 import dev.profilestore.redis.RedisStorage;
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
@@ -136,6 +136,6 @@ public final class TradeCostProbe {
     }
 
     private static int slot(String key) {
-        return SlotHash.getSlot(RedisBackendLayout.profileKeys("s", key)[0]);
+        return SlotHash.getSlot(new RedisKeys(RedisOptions.DEFAULT_NAMESPACE).profile("s", key)[RedisKeys.RECORD]);
     }
 }

@@ -9,6 +9,8 @@ import dev.profilestore.StorageException;
  * to report a server that cannot be reached. HikariCP is an optional dependency of this module; only the backends
  * that declare it call this class.
  */
+// "exports": HikariCP types in this API are fine unexported by this module; its callers require HikariCP themselves.
+@SuppressWarnings("exports")
 public final class HikariPools {
 
     private HikariPools() {}

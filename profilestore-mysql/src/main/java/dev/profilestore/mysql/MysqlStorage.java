@@ -2,10 +2,9 @@ package dev.profilestore.mysql;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.jdbc.ConnectionSource;
-import dev.profilestore.jdbc.HikariPools;
-import dev.profilestore.jdbc.DatabaseUri;
 import dev.profilestore.jdbc.JdbcStorage;
 import dev.profilestore.jdbc.JdbcStorageOptions;
+import dev.profilestore.jdbc.ServerStorageFactory;
 
 import javax.sql.DataSource;
 
@@ -19,6 +18,10 @@ import com.zaxxer.hikari.HikariConfig;
  */
 public final class MysqlStorage extends JdbcStorage {
 
+    private static final ServerStorageFactory<MysqlStorage> FACTORY = new ServerStorageFactory<>("mariadb",
+            "MySQL/MariaDB", "profilestore-mysql", "30000" /* MariaDB Connector/J: milliseconds */,
+            (connections, options, pool) -> new MysqlStorage(connections, options));
+
     private MysqlStorage(ConnectionSource connections, JdbcStorageOptions options) {
         super(connections, MysqlDialect.INSTANCE, options);
     }
@@ -31,8 +34,7 @@ public final class MysqlStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static MysqlStorage open(String uri) {
-        DatabaseUri parsed = DatabaseUri.parse(uri);
-        return open(parsed.toJdbcUrl("mariadb"), parsed.user(), parsed.password(), JdbcStorageOptions.defaults());
+        return FACTORY.open(uri);
     }
 
     /**
@@ -41,7 +43,7 @@ public final class MysqlStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static MysqlStorage open(String jdbcUrl, String user, String password, JdbcStorageOptions options) {
-        return openPooled(poolConfig(jdbcUrl, user, password, "profilestore-mysql"), options);
+        return FACTORY.open(jdbcUrl, user, password, options);
     }
 
     /**
@@ -50,7 +52,7 @@ public final class MysqlStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static MysqlStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
-        return new MysqlStorage(ConnectionSource.of(HikariPools.open(config, "MySQL/MariaDB"), true), options);
+        return FACTORY.openPooled(config, options);
     }
 
     /**
@@ -60,13 +62,11 @@ public final class MysqlStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static MysqlStorage open(DataSource dataSource, JdbcStorageOptions options) {
-        return new MysqlStorage(ConnectionSource.of(dataSource, false), options);
+        return FACTORY.open(dataSource, options);
     }
 
     /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */
     public static HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
-        HikariConfig config = HikariPools.config(jdbcUrl, user, password, poolName);
-        config.addDataSourceProperty("socketTimeout", "30000"); // MariaDB Connector/J: milliseconds
-        return config;
+        return FACTORY.poolConfig(jdbcUrl, user, password, poolName);
     }
 }

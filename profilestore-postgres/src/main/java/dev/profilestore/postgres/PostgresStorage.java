@@ -2,10 +2,9 @@ package dev.profilestore.postgres;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.jdbc.ConnectionSource;
-import dev.profilestore.jdbc.HikariPools;
-import dev.profilestore.jdbc.DatabaseUri;
 import dev.profilestore.jdbc.JdbcStorage;
 import dev.profilestore.jdbc.JdbcStorageOptions;
+import dev.profilestore.jdbc.ServerStorageFactory;
 import dev.profilestore.spi.Messaging;
 
 import javax.sql.DataSource;
@@ -24,6 +23,12 @@ import com.zaxxer.hikari.HikariConfig;
  * come from a sequence. Connections come from a HikariCP pool. Thread-safe.
  */
 public final class PostgresStorage extends JdbcStorage {
+
+    private static final ServerStorageFactory<PostgresStorage> FACTORY = new ServerStorageFactory<>("postgresql",
+            "PostgreSQL", "profilestore-postgres", "30" /* pgjdbc: seconds */,
+            (connections, options, pool) -> new PostgresStorage(connections, options, pool == null ? null
+                    : () -> PostgresMessaging.open(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword(),
+                            PostgresMessaging.DEFAULT_NAMESPACE)));
 
     /** Opens LISTEN/NOTIFY messaging on the same server; null when opened on a caller's data source. */
     private final java.util.function.Supplier<Messaging> messaging;
@@ -52,8 +57,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage open(String uri) {
-        DatabaseUri parsed = DatabaseUri.parse(uri);
-        return open(parsed.toJdbcUrl("postgresql"), parsed.user(), parsed.password(), JdbcStorageOptions.defaults());
+        return FACTORY.open(uri);
     }
 
     /**
@@ -63,7 +67,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage open(String jdbcUrl, String user, String password, JdbcStorageOptions options) {
-        return openPooled(poolConfig(jdbcUrl, user, password, "profilestore-postgres"), options);
+        return FACTORY.open(jdbcUrl, user, password, options);
     }
 
     /**
@@ -72,9 +76,7 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage openPooled(HikariConfig config, JdbcStorageOptions options) {
-        return new PostgresStorage(ConnectionSource.of(HikariPools.open(config, "PostgreSQL"), true), options,
-                () -> PostgresMessaging.open(config.getJdbcUrl(), config.getUsername(), config.getPassword(),
-                        PostgresMessaging.DEFAULT_NAMESPACE));
+        return FACTORY.openPooled(config, options);
     }
 
     /**
@@ -83,13 +85,11 @@ public final class PostgresStorage extends JdbcStorage {
      * @throws StorageException when the server cannot be reached or the schema migrated
      */
     public static PostgresStorage open(DataSource dataSource, JdbcStorageOptions options) {
-        return new PostgresStorage(ConnectionSource.of(dataSource, false), options, null);
+        return FACTORY.open(dataSource, options);
     }
 
     /** The pool settings {@link #open(String, String, String, JdbcStorageOptions)} uses, to adjust and pass back. */
     public static HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
-        HikariConfig config = HikariPools.config(jdbcUrl, user, password, poolName);
-        config.addDataSourceProperty("socketTimeout", "30"); // pgjdbc: seconds
-        return config;
+        return FACTORY.poolConfig(jdbcUrl, user, password, poolName);
     }
 }

@@ -1,6 +1,8 @@
 package dev.profilestore.redis;
 
 import dev.profilestore.StorageException;
+import dev.profilestore.redis.internal.LuaScript;
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.Micros;
 import dev.profilestore.spi.Storage;

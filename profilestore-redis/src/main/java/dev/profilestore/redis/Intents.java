@@ -1,6 +1,8 @@
 package dev.profilestore.redis;
 
 import dev.profilestore.StorageException;
+import dev.profilestore.redis.internal.LuaScript;
+import dev.profilestore.redis.internal.RedisKeys;
 import io.lettuce.core.KeyValue;
 
 import java.net.URLDecoder;

@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.spi.Messaging;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;

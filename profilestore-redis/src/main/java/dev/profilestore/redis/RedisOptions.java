@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.RedisKeys;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.LuaScript;
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.Names;
 import dev.profilestore.SaveCause;
 import dev.profilestore.StorageException;

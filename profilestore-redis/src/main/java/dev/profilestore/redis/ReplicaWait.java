@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.LuaScript;
 import dev.profilestore.StorageException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;

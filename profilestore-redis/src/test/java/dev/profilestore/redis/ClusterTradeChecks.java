@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.spi.KeyedWrite;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;

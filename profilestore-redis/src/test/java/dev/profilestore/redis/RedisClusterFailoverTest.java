@@ -1,5 +1,6 @@
 package dev.profilestore.redis;
 
+import dev.profilestore.redis.internal.RedisKeys;
 import dev.profilestore.StorageException;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;

@@ -1,4 +1,4 @@
-package dev.profilestore.redis;
+package dev.profilestore.redis.internal;
 
 import io.lettuce.core.cluster.SlotHash;
 
@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * The Redis key layout. Every key of one profile carries the hash tag {@code {store:key}} (escaped), so
  * a profile lives in one Redis Cluster slot and one Lua script may touch all of its keys. The per-store
  * indexes carry the tag {@code {store}}, a different slot: they are maintained outside the write script
- * (see {@link RedisStorage} for why that is still exact).
+ * (see {@code RedisStorage} for why that is still exact).
  *
  * <pre>
  * ns:{S:K}:r        hash   current record: rev, payload, created, updated, uids
@@ -33,16 +33,17 @@ import java.nio.charset.StandardCharsets;
  * or make two names collide: {@code %} becomes {@code %25}, {@code {} {@code %7B}, {@code }} {@code %7D},
  * {@code :} {@code %3A}.
  */
-final class RedisKeys {
+public final class RedisKeys {
 
     private final String namespace;
 
-    RedisKeys(String namespace) {
+    /** Keys under {@code namespace}, which {@link #checkNamespace} has accepted. */
+    public RedisKeys(String namespace) {
         this.namespace = namespace;
     }
 
     /** The seven keys of one profile, in the order the write and purge scripts expect them. */
-    byte[][] profile(String store, String key) {
+    public byte[][] profile(String store, String key) {
         String p = namespace + ":{" + escape(store) + ":" + escape(key) + "}:";
         byte[] record = bytes(p + "r");
         String floor = namespace + ":floor:{" + SlotTags.TAGS[SlotHash.getSlot(record)] + "}";
@@ -51,10 +52,10 @@ final class RedisKeys {
     }
 
     /** Number of keys {@link #profile} returns. */
-    static final int PER_PROFILE = 7;
+    public static final int PER_PROFILE = 7;
 
     /** The commit record of trade {@code id} whose primary profile's record key is {@code primaryRecord}: same slot. */
-    byte[] commitRecord(byte[] primaryRecord, String id) {
+    public byte[] commitRecord(byte[] primaryRecord, String id) {
         return bytes(namespace + ":txn:{" + SlotTags.TAGS[SlotHash.getSlot(primaryRecord)] + "}:" + id);
     }
 
@@ -77,37 +78,50 @@ final class RedisKeys {
         }
     }
 
-    byte[] storeKeys(String store) {
+    /** The store's key index (a sorted set of every key, for listing). */
+    public byte[] storeKeys(String store) {
         return bytes(namespace + ":{" + escape(store) + "}:keys");
     }
 
-    byte[] userIndex(String store, long userId) {
+    /** The set of a store's keys written with one user id. */
+    public byte[] userIndex(String store, long userId) {
         return bytes(namespace + ":{" + escape(store) + "}:uid:" + userId);
     }
 
-    byte[] lease(String serverId) {
+    /** A server's lease key. */
+    public byte[] lease(String serverId) {
         return bytes(namespace + ":lease:{" + escape(serverId) + "}");
     }
 
-    byte[] channel(String channel) {
+    /** The pub/sub channel for a messaging channel name. */
+    public byte[] channel(String channel) {
         return bytes(namespace + ":ch:" + channel);
     }
 
-    String channelName(byte[] redisChannel) {
+    /** The messaging channel name of a Redis channel, or null if it is not one of this namespace. */
+    public String channelName(byte[] redisChannel) {
         String s = new String(redisChannel, StandardCharsets.UTF_8);
         String prefix = namespace + ":ch:";
         return s.startsWith(prefix) ? s.substring(prefix.length()) : null;
     }
 
-    static final int RECORD = 0;
-    static final int SEQUENCE = 1;
-    static final int VERSIONS = 2;
-    static final int VERSION_BODIES = 3;
-    static final int INDEXED = 4;
-    static final int FLOOR = 5;
-    static final int INTENT = 6;
+    /** Index in {@link #profile}'s result: the current record. */
+    public static final int RECORD = 0;
+    /** Index in {@link #profile}'s result: the last revision issued. */
+    public static final int SEQUENCE = 1;
+    /** Index in {@link #profile}'s result: the saved versions by time. */
+    public static final int VERSIONS = 2;
+    /** Index in {@link #profile}'s result: the saved versions' bodies. */
+    public static final int VERSION_BODIES = 3;
+    /** Index in {@link #profile}'s result: the index entries published for the key. */
+    public static final int INDEXED = 4;
+    /** Index in {@link #profile}'s result: the revision floor of the key's Cluster slot. */
+    public static final int FLOOR = 5;
+    /** Index in {@link #profile}'s result: the intent a trade in progress left on the key. */
+    public static final int INTENT = 6;
 
-    static String escape(String s) {
+    /** Escapes a store, key or server name so it cannot move a hash tag or collide with another name. */
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -122,12 +136,13 @@ final class RedisKeys {
         return b.toString();
     }
 
-    static byte[] bytes(String s) {
+    /** A key or argument as Redis bytes (UTF-8). */
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Checks a namespace: it becomes the prefix of every key and must not contain hash-tag braces. */
-    static String checkNamespace(String namespace) {
+    public static String checkNamespace(String namespace) {
         if (namespace == null || namespace.isEmpty()) {
             throw new IllegalArgumentException("Redis key namespace must not be empty");
         }

@@ -1,4 +1,4 @@
-package dev.profilestore.redis;
+package dev.profilestore.redis.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,19 +9,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * A Lua script shipped as resources next to this class, with its SHA-1 digest for {@code EVALSHA}.
+ * A Lua script shipped as resources of package {@code dev.profilestore.redis} (beside the storage that runs it), with its SHA-1 digest for {@code EVALSHA}.
  *
  * @param name the name of its last resource, for messages
  * @param source the script text as UTF-8
  * @param sha1 the lower-case hex SHA-1 of {@code source}, as Redis computes it
  */
-record LuaScript(String name, byte[] source, String sha1) {
+public record LuaScript(String name, byte[] source, String sha1) {
 
     /** One script from several resources, joined in order: functions shared by scripts come first (common.lua). */
-    static LuaScript load(String... names) {
+    public static LuaScript load(String... names) {
         ByteArrayOutputStream source = new ByteArrayOutputStream();
         for (String name : names) {
-            try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+            try (InputStream in = LuaScript.class.getResourceAsStream("/dev/profilestore/redis/" + name)) {
                 if (in == null) {
                     throw new IllegalStateException("Lua script resource " + name + " is missing from the jar");
                 }
