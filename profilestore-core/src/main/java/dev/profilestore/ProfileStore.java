@@ -102,15 +102,17 @@ public interface ProfileStore<T> extends AutoCloseable {
     Optional<Profile<T>> activeProfile(String key);
 
     /**
-     * Saves several active profiles of this server in one atomic write: all or none. For trades: change
-     * both profiles' data on the callback executor, then call this. It takes its turn in every profile's
-     * queue at once, so no save asked for later can run before it, and it snapshots the data when its
-     * turn comes.
+     * Saves several active profiles of this server in one atomic write: all or none. It takes its turn
+     * in every profile's queue at once, so no save asked for later can run before it, and it snapshots
+     * the data when its turn comes.
+     *
+     * <p><b>Not for trades.</b> It makes the write atomic, not changes already made to the data: a save
+     * or a handoff of one of these profiles asked for before this call may take its snapshot after those
+     * changes and store one side of a trade alone. Trade with {@link #commitAsync}, which makes the change
+     * at its turn and puts the data back when the commit cannot land.
      *
      * <p>Fails with {@link UnsupportedOperationException} when the storage cannot write atomically across
-     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost. On failure,
-     * undo the trade in the callback that sees it (it runs before any later save of these profiles takes
-     * its snapshot), or the profiles still active will save their side with their next save.
+     * keys, and with {@link SessionLostException} (writing nothing) when any session was lost.
      */
     CompletableFuture<Void> saveAllAsync(List<Profile<T>> profiles);
 

@@ -224,12 +224,12 @@ final class GameServer {
             if (!da.items.isEmpty()) {
                 DemoPlayer.Item item = da.items.get(random.nextInt(da.items.size()));
                 long price = Math.min(db.coins, Math.max(1, item.value() / 2 + random.nextInt((int) item.value() + 1)));
-                apply(a, new Op.TradeSide(nextId(), tradeId, price, List.of(), List.of(item), false));
-                apply(b, new Op.TradeSide(nextId(), tradeId, -price, List.of(item), List.of(), false));
+                apply(a, new Op.TradeSide(nextId(), tradeId, price, List.of(), List.of(item)));
+                apply(b, new Op.TradeSide(nextId(), tradeId, -price, List.of(item), List.of()));
             } else {
                 long gift = Math.min(da.coins, 1 + random.nextInt(20));
-                apply(a, new Op.TradeSide(nextId(), tradeId, -gift, List.of(), List.of(), false));
-                apply(b, new Op.TradeSide(nextId(), tradeId, gift, List.of(), List.of(), false));
+                apply(a, new Op.TradeSide(nextId(), tradeId, -gift, List.of(), List.of()));
+                apply(b, new Op.TradeSide(nextId(), tradeId, gift, List.of(), List.of()));
             }
         });
         tradesInFlight.add(commit);

@@ -45,7 +45,7 @@ final class Ledger {
                     case Op.Earn earn -> earned += earn.coins();
                     case Op.Grant grant -> grants.merge(grant.receiptId(), 1, Integer::sum);
                     case Op.TradeSide side -> trades.computeIfAbsent(side.tradeId(), t -> new HashMap<>())
-                            .merge(e.getKey(), side.revert() ? -1 : 1, Integer::sum);
+                            .merge(e.getKey(), 1, Integer::sum);
                 }
             }
         }
@@ -71,8 +71,7 @@ final class Ledger {
             }
         }
         trades.forEach((trade, sides) -> {
-            long applied = sides.values().stream().filter(n -> n > 0).count();
-            if (applied == 1) {
+            if (sides.size() == 1) {
                 problems.add(new Oracle.Problem(Oracle.Kind.INVARIANT, "trade " + trade + " is stored on one side only: " + sides));
             }
         });

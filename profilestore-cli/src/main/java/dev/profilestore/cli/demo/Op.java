@@ -62,20 +62,14 @@ public sealed interface Op {
      * @param coins coins gained (negative: paid)
      * @param gained items received
      * @param given items handed over
-     * @param revert whether this undoes an earlier side of the same trade (its commit failed)
      */
-    record TradeSide(long id, long tradeId, long coins, List<DemoPlayer.Item> gained, List<DemoPlayer.Item> given, boolean revert)
+    record TradeSide(long id, long tradeId, long coins, List<DemoPlayer.Item> gained, List<DemoPlayer.Item> given)
             implements Op {
         @Override
         public void applyTo(DemoPlayer d) {
             d.coins += coins;
             d.items.removeIf(given::contains);
             d.items.addAll(gained);
-        }
-
-        /** The change that undoes this side, with its own id. */
-        public TradeSide inverse(long newId) {
-            return new TradeSide(newId, tradeId, -coins, given, gained, true);
         }
     }
 }

@@ -143,14 +143,30 @@ public final class Oracle {
         return kind;
     }
 
-    /** A change was applied in memory by the session of {@code epoch}; {@code doc} is the document after it. */
-    public synchronized void applied(String key, long epoch, Op op, DemoPlayer doc) {
+    /**
+     * A change was applied in memory by the session of {@code epoch} to a document whose chain was
+     * {@code chainBefore}; {@code doc} is the document after it.
+     *
+     * <p>A commit that could not land puts the profiles' data back as it was before its change, so the next change
+     * may follow an earlier point of the history: the changes after that point were undone and are dropped from
+     * it. That is a problem only if one of them had been acknowledged as saved.
+     */
+    public synchronized void applied(String key, long epoch, Op op, long chainBefore, DemoPlayer doc) {
         History h = history(key);
         if (epoch != h.epoch) {
             lateOps++; // a session that has already been replaced: nothing it does can be stored
             return;
         }
-        if (doc.ops != h.log.size() + 1) {
+        long follows = doc.ops - 1;
+        if (follows < h.log.size() && follows >= 0 && consistent(h, follows, chainBefore)) {
+            Ack ack = h.acks.get(epoch);
+            if (ack != null && ack.ops > follows) {
+                problem(Kind.LOST_ACKNOWLEDGED_SAVE, key + ": changes up to " + ack.ops + " were acknowledged to epoch "
+                        + epoch + ", then the data was put back to " + follows + " changes");
+            }
+            h.log.subList((int) follows, h.log.size()).clear();
+        }
+        if (doc.ops != h.log.size() + 1 || !consistent(h, follows, chainBefore)) {
             problem(Kind.INVARIANT, key + ": the session's change count " + doc.ops + " does not follow the history ("
                     + h.log.size() + " changes)");
         }

@@ -456,53 +456,40 @@ public final class Simulation {
 
     private void apply(Profile<DemoPlayer> profile, Op op) {
         DemoPlayer d = profile.data();
+        long before = d.chain;
         op.applyTo(d);
         d.ops++;
-        d.chain = DemoPlayer.nextChain(d.chain, op.id());
-        oracle.applied(profile.key(), profile.epoch(), op, d);
+        d.chain = DemoPlayer.nextChain(before, op.id());
+        oracle.applied(profile.key(), profile.epoch(), op, before, d);
     }
 
+    /**
+     * A trade committed atomically. {@code commitAsync} makes the change when its turn comes in both profiles'
+     * queues and, when it cannot commit, puts both documents back as they were. Changing the data first and then
+     * calling {@code saveAllAsync} would not be atomic: a save or a handoff of one profile asked for earlier may
+     * take its snapshot after the change and store one side alone (seen as torn trades under crashes).
+     */
     private void trade(Server s, Profile<DemoPlayer> a, Profile<DemoPlayer> b) {
         long tradeId = nextTradeId.incrementAndGet();
-        DemoPlayer da = a.data();
-        DemoPlayer db = b.data();
-        Op.TradeSide sideA;
-        Op.TradeSide sideB;
-        if (!da.items.isEmpty()) {
-            DemoPlayer.Item item = da.items.get(s.random.nextInt(da.items.size()));
-            long price = Math.min(db.coins, Math.max(1, item.value() / 2 + s.random.nextInt((int) item.value() + 1)));
-            sideA = new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, price, List.of(), List.of(item), false);
-            sideB = new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, -price, List.of(item), List.of(), false);
-        } else {
-            long gift = Math.min(da.coins, 1 + s.random.nextInt(20));
-            sideA = new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, -gift, List.of(), List.of(), false);
-            sideB = new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, gift, List.of(), List.of(), false);
-        }
-        apply(a, sideA);
-        apply(b, sideB);
-        CompletableFuture<Void> commit = s.store.saveAllAsync(List.of(a, b));
+        CompletableFuture<Void> commit = s.store.commitAsync(List.of(a, b), () -> {
+            DemoPlayer da = a.data();
+            DemoPlayer db = b.data();
+            if (!da.items.isEmpty()) {
+                DemoPlayer.Item item = da.items.get(s.random.nextInt(da.items.size()));
+                long price = Math.min(db.coins, Math.max(1, item.value() / 2 + s.random.nextInt((int) item.value() + 1)));
+                apply(a, new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, price, List.of(), List.of(item)));
+                apply(b, new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, -price, List.of(item), List.of()));
+            } else {
+                long gift = Math.min(da.coins, 1 + s.random.nextInt(20));
+                apply(a, new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, -gift, List.of(), List.of()));
+                apply(b, new Op.TradeSide(nextOpId.incrementAndGet(), tradeId, gift, List.of(), List.of()));
+            }
+        });
         inFlight.put(commit, s);
         commit.whenComplete((v, e) -> {
             inFlight.remove(commit);
-            if (e == null) {
-                trades.incrementAndGet();
-                return;
-            }
-            tradesFailed.incrementAndGet();
-            if (!s.crashed) {
-                // Nothing was written; undo the trade in memory so no later save stores one half of it.
-                s.store.callbackExecutor().execute(() -> {
-                    revert(a, sideA);
-                    revert(b, sideB);
-                });
-            }
+            (e == null ? trades : tradesFailed).incrementAndGet();
         });
-    }
-
-    private void revert(Profile<DemoPlayer> profile, Op.TradeSide side) {
-        if (profile.isActive()) {
-            apply(profile, side.inverse(nextOpId.incrementAndGet()));
-        }
     }
 
     private void hop(Server from, Player p) {

@@ -87,8 +87,8 @@ class ReportedHistoryTest {
         Session alice = new Session("server-1", ALICE, 1, List.of()).earn(30).grant("r-1", 120);
         Session bob = new Session("server-1", BOB, 1, List.of()).earn(5);
         long trade = nextId++;
-        alice.apply(new Op.TradeSide(nextId++, trade, -10, List.of(), List.of(), false));
-        bob.apply(new Op.TradeSide(nextId++, trade, 10, List.of(), List.of(), false));
+        alice.apply(new Op.TradeSide(nextId++, trade, -10, List.of(), List.of()));
+        bob.apply(new Op.TradeSide(nextId++, trade, 10, List.of(), List.of()));
         alice.save(false);
         bob.save(true);
         alice.save(true); // the hop: the last save releases the lock
