@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Acquires session locks. One {@link Job} per key per server: a second start for a key that is still
@@ -42,6 +43,7 @@ final class SessionStarter<T> {
 
     private final RecordUpdater<T> records;
     private final Map<String, Job> jobs = new HashMap<>();
+    private Consumer<String> onFinished = key -> {};
     private CompletableFuture<Void> idle;
 
     private final Sessions<T> sessions;
@@ -594,6 +596,16 @@ final class SessionStarter<T> {
         }));
     }
 
+    /** Whether a start of this store for {@code key} is in flight. */
+    boolean starting(String key) {
+        return jobs.containsKey(key);
+    }
+
+    /** Tells {@code listener}, on the loop, the key of every start that has finished, after its outcome was given. */
+    void onFinished(Consumer<String> listener) {
+        this.onFinished = listener;
+    }
+
     private void finish(Job job, SessionStart<T> outcome) {
         if (job.requested && outcome instanceof SessionStart.NotStarted<T> n
                 && n.reason() != SessionStart.Reason.LOST_TO_ANOTHER_REQUEST) {
@@ -608,6 +620,7 @@ final class SessionStarter<T> {
         records.metrics.startFinished(outcome instanceof SessionStart.NotStarted<T> n ? n.reason() : null,
                 records.scheduler.nanoTime() - job.startedNanos);
         job.result.complete(outcome);
+        onFinished.accept(job.key);
         checkIdle();
     }
 

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +66,12 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     final SessionStarter<T> starter;
     final AutoSaver<T> autoSaver;
     private Messaging.Subscription subscription;
+    /**
+     * TAKEOVERs that came while this server's own start for the key was on its way (its lock written, the reply not
+     * back yet): no session to release and no orphan to hand over. Answered the moment that start finishes, so the
+     * requester does not wait for its poll. Loop-confined.
+     */
+    private final Map<String, ControlMessage> takeoversForStarts = new HashMap<>();
     private CompletableFuture<Void> closed;
     private StoreEngine<T> mockTwin;
 
@@ -105,6 +112,12 @@ public final class StoreEngine<T> implements ProfileStore<T> {
         sessions.onActive(autoSaver::add);
         sessions.onInactive(autoSaver::remove);
         sessions.onGone(starter::wake);
+        starter.onFinished(key -> {
+            ControlMessage kept = takeoversForStarts.remove(key);
+            if (kept != null) {
+                handleControl(kept);
+            }
+        });
     }
 
     /**
@@ -155,6 +168,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     // requester does not wait for its poll.
                     ending.ended.whenComplete((v, e) -> records.loop.execute(() -> records.publish(message.fromServer(),
                             ControlMessage.Kind.RELEASED, message.key(), message.epoch())));
+                } else if (profile == null && starter.starting(message.key()) && !records.closing) {
+                    takeoversForStarts.put(message.key(), message);
                 } else if (profile == null && !records.closing) {
                     ControlMessage.Request request = message.request();
                     starter.releaseOrphan(message.key(), message.epoch(),
