@@ -151,7 +151,9 @@ class ModulePathTest {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager fm = javac.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
-            List<String> options = List.of("--release", "21", "--module-path", modulePath,
+            // An empty class path: javac's default is this JVM's, which under surefire names every test dependency
+            // (the core jar among them), so the engine would be found in the unnamed module instead.
+            List<String> options = List.of("--release", "21", "--module-path", modulePath, "-classpath", "",
                     "-d", dir.resolve("out").toString());
             javac.getTask(null, fm, diagnostics, options, null, fm.getJavaFileObjectsFromPaths(files)).call();
         }

@@ -58,7 +58,7 @@ public record BenchReport(String mode, Machine machine, List<Handoff> handoff, L
      * @param workers threads on each side
      * @param oursPerSecond cycles per second through the library
      * @param rawPerSecond cycles per second of the raw driver doing the same round trips
-     * @param ratio ours over raw (aim: at least 0.7)
+     * @param ratio ours over raw (aim: at least 0.8)
      * @param oursCycle one cycle's latency through the library
      * @param rawCycle one cycle's latency, raw
      * @param payloadBytes the record size written
