@@ -130,6 +130,15 @@ class RedisClusterTest {
         }
     }
 
+    /** The simulator's workload and checker, trades across slots, coordinators stopped half way. */
+    @Nested
+    final class Simulation extends ClusterSimulation {
+        @Override
+        protected RedisBackend backend() {
+            return backend;
+        }
+    }
+
     /** Random trades with crashed coordinators: coins conserved, no torn trade. */
     @Nested
     final class TradeTorture extends ClusterTradeTorture {

@@ -11,8 +11,6 @@ import dev.profilestore.testkit.sim.StorageFactory;
 import dev.profilestore.testkit.sim.Torture;
 import dev.profilestore.testkit.sim.TortureReport;
 import dev.profilestore.testkit.sim.Workload;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -39,32 +37,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Leases and intent deadlines run on the Redis nodes' clocks, not the simulated one, so a run is not
  * bit-for-bit reproducible (as on SQLite); the seed still fixes the workload and the faults.
  */
-class RedisClusterSimulationTest {
+abstract class ClusterSimulation {
 
     /** Seeds of the CI run: each a fresh namespace on the one cluster. */
     static final int SEEDS = 40;
     /** Short, so an intent left by a stopped coordinator blocks its profiles for well under a second. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(150);
-
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
-    private static TestRedisCluster redisCluster;
-    private static RedisBackend backend;
 
-    @BeforeAll
-    static void startCluster() {
-        redisCluster = TestRedisCluster.start(1);
-        backend = RedisBackend.openCluster(redisCluster.uri(), RedisOptions.defaults());
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (backend != null) {
-            backend.close();
-        }
-        if (redisCluster != null) {
-            redisCluster.close();
-        }
-    }
+    /** The cluster's shared client. */
+    protected abstract RedisBackend backend();
 
     /**
      * Trade writes that stop half way now and then, as if their coordinator's connection died there.
@@ -132,7 +114,7 @@ class RedisClusterSimulationTest {
         AtomicLong seeds = new AtomicLong();
         StorageFactory cluster = clock -> {
             seeds.incrementAndGet();
-            RedisStorage storage = backend.newStorage(RedisOptions.defaults()
+            RedisStorage storage = backend().newStorage(RedisOptions.defaults()
                     .withNamespace("sim" + NAMESPACES.incrementAndGet()).withVersionsPerKey(20)
                     .withCommandTimeout(COMMAND_TIMEOUT), null);
             assertThat(storage.capabilities().atomicMultiWrite()).isTrue();
