@@ -126,9 +126,18 @@ public final class InMemoryStorage implements Storage {
      * whatever the retention, since the engine reports it as kept; retention drops the oldest snapshots only.
      */
     private void keepVersion(Entry e, StoredRecord record, Instant at, boolean preserved, SaveCause cause) {
-        for (Version v : e.versions) {
+        // Versions are kept in revision order and revisions only grow, so a version of this record can only be
+        // among the newest: the scan stops at the first older one (the first, on every session write).
+        for (var it = e.versions.descendingIterator(); it.hasNext(); ) {
+            Version v = it.next();
+            if (v.record.revision() < record.revision()) {
+                break;
+            }
             if (v.record.revision() == record.revision()) {
-                v.preserved |= preserved;
+                if (preserved && !v.preserved) {
+                    v.preserved = true;
+                    e.snapshots--;
+                }
                 return;
             }
         }
@@ -137,11 +146,13 @@ public final class InMemoryStorage implements Storage {
         }
         e.versions.addLast(new Version(new VersionInfo(Long.toString(record.revision()), at, record.revision(), cause),
                 record, e.userIds, preserved));
-        long snapshots = e.versions.stream().filter(v -> !v.preserved).count();
-        for (var it = e.versions.iterator(); snapshots > versionsPerKey && it.hasNext(); ) {
+        if (!preserved) {
+            e.snapshots++;
+        }
+        for (var it = e.versions.iterator(); e.snapshots > versionsPerKey && it.hasNext(); ) {
             if (!it.next().preserved) {
                 it.remove();
-                snapshots--;
+                e.snapshots--;
             }
         }
     }
@@ -196,7 +207,10 @@ public final class InMemoryStorage implements Storage {
         }
         for (Version v : e.versions) {
             if (v.info.versionId().equals(versionId)) {
-                v.preserved = true;
+                if (!v.preserved) {
+                    v.preserved = true;
+                    e.snapshots--;
+                }
                 return true;
             }
         }
@@ -211,6 +225,9 @@ public final class InMemoryStorage implements Storage {
                 version.source().cause());
         e.versions.addLast(new Version(info, new StoredRecord(revision, version.payload().clone(), version.createdAt(),
                 version.updatedAt()), version.userIds(), version.pinned()));
+        if (!version.pinned()) {
+            e.snapshots++;
+        }
         return info;
     }
 
@@ -287,6 +304,8 @@ public final class InMemoryStorage implements Storage {
         StoredRecord current;
         Set<Long> userIds = Set.of();
         final Deque<Version> versions = new ArrayDeque<>();
+        /** How many of {@link #versions} are not preserved: the ones retention counts. */
+        int snapshots;
     }
 
     private static final class Version {
