@@ -330,6 +330,8 @@ public abstract class ServerFailureScenarios {
         AtomicReference<SessionEndReason> ended = new AtomicReference<>();
         a.call(() -> p.onSessionEnd().connect(ended::set));
         Profile<PlayerData> taken = reader.start("restart");
+        // The holder reports its end on its own loop once its last save landed; the requester may begin first.
+        await("server-a's session end").atMost(STEP).until(() -> ended.get() != null);
         assertThat(ended.get()).as("server-a released the profile (not stolen, not lost)")
                 .isEqualTo(SessionEndReason.EXTERNAL);
         int last = a.call(() -> p.data().coins);
@@ -359,6 +361,8 @@ public abstract class ServerFailureScenarios {
         LOG.info("handoff right after the messaging connections were killed took {} ms", took.toMillis());
         assertThat(took).as("handoff through the fallback path")
                 .isLessThan(autoSavePeriod().multipliedBy(2).plusSeconds(2));
+        // The holder reports its end on its own loop once its last save landed; the requester may begin first.
+        await("the holder's session end").atMost(STEP).until(() -> ended.get() != null);
         assertThat(ended.get()).as("the holder released (not stolen, not lost)").isEqualTo(SessionEndReason.EXTERNAL);
         assertThat(b.call(() -> taken.data().coins)).isEqualTo(42);
 
@@ -388,6 +392,7 @@ public abstract class ServerFailureScenarios {
         Profile<PlayerData> q = to.start(key);
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         LOG.info("handoff of {} from {} to {} took {} ms", key, from.id, to.id, took.toMillis());
+        await(from.id + "'s session end of " + key).atMost(STEP).until(() -> ended.get() != null);
         assertThat(ended.get()).as("%s released %s", from.id, key).isEqualTo(SessionEndReason.EXTERNAL);
         assertThat(to.call(() -> q.data().coins)).isEqualTo(7);
         get(q.endSessionAsync());
