@@ -152,22 +152,26 @@ final class ActiveProfile<T> extends ProfileBase<T> implements Profile<T> {
     @Override
     public CompletableFuture<Void> endSessionAsync(SaveCause cause) {
         Objects.requireNonNull(cause, "cause");
-        return engine.records.onLoop(() -> {
-            if (state == State.ACTIVE) {
-                endCause = cause;
-            }
-            return engine.writer.end(this, LastSaveReason.MANUAL);
-        });
+        return engine.records.onLoop(() -> end(cause));
     }
 
     @Override
     public void endSession() {
-        engine.records.await(endSessionAsync());
+        endSession(SaveCause.SESSION_END);
     }
 
     @Override
     public void endSession(SaveCause cause) {
-        engine.records.await(endSessionAsync(cause));
+        Objects.requireNonNull(cause, "cause");
+        engine.records.awaitOnLoop(() -> end(cause));
+    }
+
+    /** Ends the session as its game asked; on the loop. */
+    private CompletableFuture<Void> end(SaveCause cause) {
+        if (state == State.ACTIVE) {
+            endCause = cause;
+        }
+        return engine.writer.end(this, LastSaveReason.MANUAL);
     }
 
     @Override

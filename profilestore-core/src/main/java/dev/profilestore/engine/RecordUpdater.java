@@ -103,6 +103,21 @@ final class RecordUpdater<T> {
 
     /** Runs {@code work} on the loop and returns its future. */
     <R> CompletableFuture<R> onLoop(Supplier<CompletableFuture<R>> work) {
+        return onLoop(work, false);
+    }
+
+    /**
+     * The blocking twin of {@link #onLoop(Supplier)}: runs {@code work} on the loop and waits for its result, running
+     * the loop's tasks on the calling thread meanwhile when the loop is free (see {@link SerialExecutor}).
+     */
+    <R> R awaitOnLoop(Supplier<CompletableFuture<R>> work) {
+        checkNotInLoop();
+        CompletableFuture<R> result = onLoop(work, true);
+        loop.runWhileWaiting(result);
+        return get(result);
+    }
+
+    private <R> CompletableFuture<R> onLoop(Supplier<CompletableFuture<R>> work, boolean callerRuns) {
         if (loop.inLoop()) {
             try {
                 return work.get();
@@ -123,7 +138,7 @@ final class RecordUpdater<T> {
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
-        });
+        }, callerRuns);
         return result;
     }
 
@@ -172,10 +187,18 @@ final class RecordUpdater<T> {
 
     /** Blocks for a future from a thread other than the loop's. */
     <R> R await(CompletableFuture<R> future) {
+        checkNotInLoop();
+        return get(future);
+    }
+
+    private void checkNotInLoop() {
         if (loop.inLoop()) {
             throw new IllegalStateException("a blocking ProfileStore call on the callback executor would wait for itself;"
                     + " use the ...Async method there");
         }
+    }
+
+    private static <R> R get(CompletableFuture<R> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

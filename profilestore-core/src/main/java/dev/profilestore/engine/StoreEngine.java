@@ -102,7 +102,8 @@ public final class StoreEngine<T> implements ProfileStore<T> {
             ownedIoThreads = null;
             io = settings.ioExecutor();
         }
-        this.records = new RecordUpdater<>(settings, leaseId, new SerialExecutor(callbacks), io, sessions::activeCount);
+        this.records = new RecordUpdater<>(settings, leaseId,
+                new SerialExecutor(callbacks, ownedCallbackThread != null), io, sessions::activeCount);
         this.writer = new SessionWriter<>(records, sessions);
         this.commits = new CommitWriter<>(records, writer);
         this.messages = new MessageWriter<>(records, sessions, writer);
@@ -213,7 +214,9 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public SessionStart<T> startSession(String key, SessionOptions options) {
-        return records.await(startSessionAsync(key, options));
+        Names.key(key);
+        java.util.Objects.requireNonNull(options, "options");
+        return records.awaitOnLoop(() -> starter.start(key, options));
     }
 
     @Override
