@@ -135,7 +135,9 @@ public final class ProfileStoreBuilder<T> {
     /**
      * Where callbacks run and profile state lives. Tasks are run one at a time, in order, even on a
      * multi-threaded executor. A Minecraft server passes its main-thread executor. Default: one
-     * dedicated thread per store.
+     * dedicated thread per store, where a blocking call ({@code startSession}, {@code endSession})
+     * made while that thread is idle runs the queued tasks on its own thread instead of waking it (still
+     * one at a time, in order); a given executor always runs them itself.
      */
     public ProfileStoreBuilder<T> callbackExecutor(Executor executor) {
         this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
