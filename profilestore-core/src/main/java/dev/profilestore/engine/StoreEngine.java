@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The store's facade, the top layer of the engine: wiring, argument checks, the blocking twins, reads, removal,
@@ -207,16 +208,19 @@ public final class StoreEngine<T> implements ProfileStore<T> {
 
     @Override
     public CompletableFuture<SessionStart<T>> startSessionAsync(String key, SessionOptions options) {
-        Names.key(key);
-        java.util.Objects.requireNonNull(options, "options");
-        return records.onLoop(() -> starter.start(key, options));
+        return records.onLoop(start(key, options));
     }
 
     @Override
     public SessionStart<T> startSession(String key, SessionOptions options) {
+        return records.awaitOnLoop(start(key, options));
+    }
+
+    /** Checks the arguments on the caller's thread; returns the start, to run on the loop. */
+    private Supplier<CompletableFuture<SessionStart<T>>> start(String key, SessionOptions options) {
         Names.key(key);
         java.util.Objects.requireNonNull(options, "options");
-        return records.awaitOnLoop(() -> starter.start(key, options));
+        return () -> starter.start(key, options);
     }
 
     @Override
