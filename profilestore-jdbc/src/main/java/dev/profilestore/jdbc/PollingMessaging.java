@@ -67,6 +67,7 @@ public final class PollingMessaging implements Messaging {
     private final Thread pollThread;
     private final AtomicBoolean woken = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Runnable afterInsert;
     private volatile long lastPruneNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
     private long lastId;
     /** Skipped ids still looked for, with the time to give up on each; only the poll thread touches it. */
@@ -82,6 +83,17 @@ public final class PollingMessaging implements Messaging {
      */
     public PollingMessaging(ConnectionSource publisher, ConnectionSource poller, SqlDialect dialect, TableNames tables,
             Duration interval) {
+        this(publisher, poller, dialect, tables, interval, () -> { });
+    }
+
+    /**
+     * As {@link #PollingMessaging(ConnectionSource, ConnectionSource, SqlDialect, TableNames, Duration)}, calling
+     * {@code afterInsert} on the publishing thread after each message is committed: to {@link #wake} other instances
+     * on the same database in this process, which would otherwise see it only at their next poll.
+     */
+    public PollingMessaging(ConnectionSource publisher, ConnectionSource poller, SqlDialect dialect, TableNames tables,
+            Duration interval, Runnable afterInsert) {
+        this.afterInsert = Objects.requireNonNull(afterInsert, "afterInsert");
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.poller = Objects.requireNonNull(poller, "poller");
         this.dialect = Objects.requireNonNull(dialect, "dialect");
@@ -152,11 +164,17 @@ public final class PollingMessaging implements Messaging {
             } finally {
                 publisher.release(c);
             }
-            woken.set(true);
-            LockSupport.unpark(pollThread);
+            wake();
+            afterInsert.run();
         } catch (SQLException | RuntimeException e) {
             LOG.warn("{} publish on channel \"{}\" failed: {}", dialect.name(), channel, e.getMessage(), e);
         }
+    }
+
+    /** Polls now rather than at the next interval: a row was just committed to the table. */
+    public void wake() {
+        woken.set(true);
+        LockSupport.unpark(pollThread);
     }
 
     @Override

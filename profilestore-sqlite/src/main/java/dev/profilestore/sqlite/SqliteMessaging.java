@@ -5,12 +5,18 @@ import dev.profilestore.jdbc.PollingMessaging;
 import dev.profilestore.spi.Messaging;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@link Messaging} between the processes sharing one SQLite file: messages are rows of a table with an
  * auto-increment id, and each instance polls it every {@link SqliteOptions#pollInterval()} with
  * {@code PRAGMA data_version}, which costs next to nothing while no other connection has written. A publish in the
- * same process wakes the poller at once. See {@link PollingMessaging}.
+ * same process wakes the pollers of every instance open on the same file at once. See {@link PollingMessaging}.
  */
 public final class SqliteMessaging {
 
@@ -37,7 +43,51 @@ public final class SqliteMessaging {
             publisher.close();
             throw e;
         }
-        return new PollingMessaging(publisher, poller, SqliteDialect.INSTANCE, options.storage().tables(),
-                options.pollInterval());
+        AtomicReference<PollingMessaging> self = new AtomicReference<>();
+        PollingMessaging messaging = new PollingMessaging(publisher, poller, SqliteDialect.INSTANCE,
+                options.storage().tables(), options.pollInterval(), () -> {
+                    Set<PollingMessaging> onThisFile = OPEN.get(file);
+                    if (onThisFile != null) {
+                        onThisFile.forEach(other -> {
+                            if (other != self.get()) {
+                                other.wake();
+                            }
+                        });
+                    }
+                });
+        self.set(messaging);
+        OPEN.compute(file, (f, set) -> {
+            Set<PollingMessaging> onThisFile = set != null ? set : new CopyOnWriteArraySet<>();
+            onThisFile.add(messaging);
+            return onThisFile;
+        });
+        return new Messaging() {
+            @Override
+            public void publish(String channel, byte[] payload) {
+                messaging.publish(channel, payload);
+            }
+
+            @Override
+            public Subscription subscribe(String channel, Consumer<byte[]> listener) {
+                return messaging.subscribe(channel, listener);
+            }
+
+            @Override
+            public void close() {
+                OPEN.computeIfPresent(file, (f, set) -> {
+                    set.remove(messaging);
+                    return set.isEmpty() ? null : set;
+                });
+                messaging.close();
+            }
+        };
     }
+
+    /**
+     * The messaging instances open on each database file in this process. Why a JVM-wide map: instances on one file
+     * do not know each other (each game server, or each store of one, opens its own), and a message one of them
+     * commits would otherwise reach the others only at their next poll, twice per handoff. Another process still
+     * sees it at its next poll.
+     */
+    private static final Map<Path, Set<PollingMessaging>> OPEN = new ConcurrentHashMap<>();
 }
