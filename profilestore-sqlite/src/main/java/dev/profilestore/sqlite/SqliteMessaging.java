@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -43,19 +42,14 @@ public final class SqliteMessaging {
             publisher.close();
             throw e;
         }
-        AtomicReference<PollingMessaging> self = new AtomicReference<>();
+        // Waking its own poller again is harmless: the publish already did.
         PollingMessaging messaging = new PollingMessaging(publisher, poller, SqliteDialect.INSTANCE,
                 options.storage().tables(), options.pollInterval(), () -> {
                     Set<PollingMessaging> onThisFile = OPEN.get(file);
                     if (onThisFile != null) {
-                        onThisFile.forEach(other -> {
-                            if (other != self.get()) {
-                                other.wake();
-                            }
-                        });
+                        onThisFile.forEach(PollingMessaging::wake);
                     }
                 });
-        self.set(messaging);
         OPEN.compute(file, (f, set) -> {
             Set<PollingMessaging> onThisFile = set != null ? set : new CopyOnWriteArraySet<>();
             onThisFile.add(messaging);

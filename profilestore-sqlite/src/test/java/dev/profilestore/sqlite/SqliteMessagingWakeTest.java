@@ -38,7 +38,7 @@ class SqliteMessagingWakeTest {
     }
 
     @Test
-    void aClosedInstance_isNoLongerWoken_andTheOthersStillAre() {
+    void afterAnInstanceOnTheFileCloses_theOthersStillWakeEachOther() {
         Path db = dir.resolve("wake2.db");
         List<String> received = new CopyOnWriteArrayList<>();
         try (Messaging sender = SqliteMessaging.open(db, SLOW_POLL);
