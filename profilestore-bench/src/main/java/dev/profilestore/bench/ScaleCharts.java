@@ -37,8 +37,8 @@ final class ScaleCharts {
         SvgChart handoff = new SvgChart("Handoff latency vs game servers", "game servers (log scale)",
                 "handoff ms (log scale)", true);
         lines.forEach((name, rs) -> {
-            handoff.add(new SvgChart.Series(name + " p50", points(rs, Result::handoffP50Ms), false));
-            handoff.add(new SvgChart.Series(name + " p99", points(rs, Result::handoffP99Ms), true));
+            handoff.add(new SvgChart.Series(name + " p50", points(rs, Result::handoffP50Ms, true), false));
+            handoff.add(new SvgChart.Series(name + " p99", points(rs, Result::handoffP99Ms, true), true));
         });
         SvgChart ops = chart("Store operations per second", "operations/s (log scale)", true, lines,
                 Result::storeOpsPerSecond);
@@ -59,12 +59,16 @@ final class ScaleCharts {
     private static SvgChart chart(String title, String yLabel, boolean logY, Map<String, List<Result>> lines,
                                   ToDoubleFunction<Result> value) {
         SvgChart chart = new SvgChart(title + " vs game servers", "game servers (log scale)", yLabel, logY);
-        lines.forEach((name, rs) -> chart.add(new SvgChart.Series(name, points(rs, value), false)));
+        lines.forEach((name, rs) -> chart.add(new SvgChart.Series(name, points(rs, value, logY), false)));
         return chart;
     }
 
-    private static List<double[]> points(List<Result> rs, ToDoubleFunction<Result> value) {
-        return rs.stream().filter(r -> Double.isFinite(value.applyAsDouble(r)) && value.applyAsDouble(r) > 0)
+    /**
+     * A log axis cannot show zero, so those points are left out there; a linear axis keeps them, since a database
+     * that used less than one clock tick of CPU in a short window is a real reading, not a missing one.
+     */
+    private static List<double[]> points(List<Result> rs, ToDoubleFunction<Result> value, boolean logY) {
+        return rs.stream().filter(r -> Double.isFinite(value.applyAsDouble(r)) && (!logY || value.applyAsDouble(r) > 0))
                 .map(r -> new double[] {r.servers(), value.applyAsDouble(r)}).toList();
     }
 }
