@@ -115,6 +115,11 @@ public final class HandoffTrace {
         }
 
         @Override
+        public Duration deliveryDelay() {
+            return m.deliveryDelay();
+        }
+
+        @Override
         public void close() {
             // closed by the caller
         }

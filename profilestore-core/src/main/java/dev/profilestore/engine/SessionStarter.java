@@ -7,6 +7,7 @@ import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
 import dev.profilestore.StorageException;
 import dev.profilestore.UnsupportedFormatException;
+import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.time.Scheduler;
@@ -36,10 +37,16 @@ import java.util.function.Consumer;
  * requester begins without a read or a write. A record whose lock already names this start's session is
  * begun on as it is, however it was learnt. When the ask is not answered by the next poll (a lost message,
  * a busy holder) the request is written into the record, where the holder's next read finds it.
+ *
+ * <p>On a transport that polls ({@link dev.profilestore.spi.Messaging#deliveryDelay()} above zero) the HANDED
+ * notice waits for the requester's next poll, while the hand-over is already in the record. Until the first
+ * fallback poll is due, the requester then reads the record every third of that delay ({@link Recheck#PEEK}),
+ * and writes nothing: a written request would change the record under the holder's last save and make it retry.
  */
 final class SessionStarter<T> {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionStarter.class);
+    private static final Duration MIN_PEEK = Duration.ofMillis(1);
 
     private final RecordUpdater<T> records;
     private final Map<String, Job> jobs = new HashMap<>();
@@ -48,6 +55,8 @@ final class SessionStarter<T> {
 
     private final Sessions<T> sessions;
     private final ProfileMaker<T> profiles;
+    /** How often a start that asked by message reads the record meanwhile; zero when messages are pushed. */
+    private final Duration peekEvery;
 
     /**
      * Makes the game's profile object for a session just begun. The facade hands it down, so that this layer
@@ -64,6 +73,33 @@ final class SessionStarter<T> {
         this.records = records;
         this.sessions = sessions;
         this.profiles = profiles;
+        this.peekEvery = peekEvery(records.messaging, records.timings.pollInitial());
+    }
+
+    /**
+     * A third of the transport's delivery delay, at least a millisecond (a read per poll of a 2 ms table would
+     * double the load for a fraction of a millisecond), and zero when that would not come before the first poll.
+     */
+    static Duration peekEvery(Messaging messaging, Duration pollInitial) {
+        Duration delay = messaging == null ? null : messaging.deliveryDelay();
+        if (delay == null || delay.isNegative() || delay.isZero()) {
+            return Duration.ZERO;
+        }
+        Duration every = delay.dividedBy(3);
+        if (every.compareTo(MIN_PEEK) < 0) {
+            every = MIN_PEEK;
+        }
+        return every.compareTo(pollInitial) < 0 ? every : Duration.ZERO;
+    }
+
+    /** How a waiting start looks at the record again when no wake-up comes first. */
+    enum Recheck {
+        /** The fallback poll: the builder's initial interval, doubling to its cap. */
+        POLL,
+        /** The profile is released but reserved for another requester: 5 ms, doubling to the poll cap. */
+        RESERVED,
+        /** Asked by message on a polled transport: read again after {@link #peekEvery}, write nothing. */
+        PEEK
     }
 
     final class Job {
@@ -111,10 +147,10 @@ final class SessionStarter<T> {
     private sealed interface Step<D> {
         record Acquired<D>(Outcome.Written written, D data, byte[] dataJson, boolean takeover, boolean stolen)
                 implements Step<D> {}
-        /** Wait for a wake-up or the fallback poll; {@code soon} re-checks on a short timer of its own. */
-        record Wait<D>(boolean soon) implements Step<D> {
+        /** Wait for a wake-up, or look again as {@code recheck} says. */
+        record Wait<D>(Recheck recheck) implements Step<D> {
             Wait() {
-                this(false);
+                this(Recheck.POLL);
             }
         }
         record Retry<D>(Current current) implements Step<D> {}
@@ -323,8 +359,12 @@ final class SessionStarter<T> {
             ask(job, lock, nowMs);
             return records.call(() -> records.storage.leaseRemaining(lock.lease())).thenApply(remaining -> {
                 job.holderLeaseEndsIn = remaining;
-                return remaining.isZero() ? new Step.Retry<>(null) : new Step.Wait<>();
+                return remaining.isZero() ? new Step.Retry<>(null) : new Step.Wait<>(afterAsking(job));
             });
+        }
+        if (job.asked && !job.requested && afterAsking(job) == Recheck.PEEK) {
+            // The hand-over is not in the record yet: look again without writing, so the holder's save lands first.
+            return CompletableFuture.completedFuture(new Step.Wait<>(Recheck.PEEK));
         }
         return records.call(() -> records.storage.leaseRemaining(lock.lease())).thenCompose(remaining -> {
             job.holderLeaseEndsIn = remaining;
@@ -338,7 +378,10 @@ final class SessionStarter<T> {
                         "server " + (takeover == null ? "?" : takeover.serverId()) + " asked for the profile after this one"));
             }
             if (ours) {
-                // Our request stands: remind the holder (the first hint may have been lost) and wait.
+                // Our request stands: remind the holder (the first hint may have been lost) and wait. It may be
+                // known only from this read (the write's reply was lost): stealAfter counts from here then.
+                firstAsk(job);
+                job.requested = true;
                 records.publish(lock.serverId(), ControlMessage.Kind.TAKEOVER, job.key, lock.epoch());
                 return CompletableFuture.completedFuture(new Step.Wait<>());
             }
@@ -349,6 +392,12 @@ final class SessionStarter<T> {
     private boolean askedLongAgo(Job job) {
         return (job.asked || job.requested)
                 && records.scheduler.nanoTime() - job.askedNanos >= records.timings.stealAfter().toNanos();
+    }
+
+    /** Peek while the first fallback poll after asking is not due yet, on a polled transport; else poll. */
+    private Recheck afterAsking(Job job) {
+        boolean beforeFirstPoll = records.scheduler.nanoTime() - job.askedNanos < records.timings.pollInitial().toNanos();
+        return !peekEvery.isZero() && beforeFirstPoll ? Recheck.PEEK : Recheck.POLL;
     }
 
     private void firstAsk(Job job) {
@@ -407,7 +456,7 @@ final class SessionStarter<T> {
         }
         // Nobody will tell us when the requester has taken it, so look again soon rather than at the next poll.
         return records.call(() -> records.storage.leaseRemaining(pending.lease())).thenCompose(left -> !left.isZero()
-                ? CompletableFuture.completedFuture(new Step.Wait<>(true))
+                ? CompletableFuture.completedFuture(new Step.Wait<>(Recheck.RESERVED))
                 : acquire(job, current, env, data, json, RecordWrite.Versioning.NONE, false, false, nowMs));
     }
 
@@ -477,7 +526,11 @@ final class SessionStarter<T> {
                 attempt(job, known);
             }
             case Step.Wait<T> wait -> {
-                Duration delay = wait.soon() ? job.reservedPoll.next() : job.poll.next();
+                Duration delay = switch (wait.recheck()) {
+                    case POLL -> job.poll.next();
+                    case RESERVED -> job.reservedPoll.next();
+                    case PEEK -> peekEvery;
+                };
                 if (job.holderLeaseEndsIn != null && job.holderLeaseEndsIn.compareTo(delay) < 0) {
                     // The holder's lease runs out before the next poll: look again right after it does.
                     delay = job.holderLeaseEndsIn.plusMillis(1);
@@ -687,3 +740,4 @@ final class SessionStarter<T> {
         }
     }
 }
+

@@ -1,5 +1,6 @@
 package dev.profilestore.spi;
 
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +20,18 @@ public interface Messaging extends AutoCloseable {
 
     /** Starts delivering messages on {@code channel} to {@code listener} until the subscription is closed. */
     Subscription subscribe(String channel, Consumer<byte[]> listener);
+
+    /**
+     * How long a message typically takes to arrive when nothing goes wrong: zero for a transport that pushes
+     * (pub/sub, NOTIFY, a socket), its interval for one that polls. While a server waits for a reply that
+     * arrives this late, it looks in the store itself on a shorter cadence: the record holds the answer before
+     * the notice can be read.
+     *
+     * @return a non-negative duration; {@link Duration#ZERO} by default
+     */
+    default Duration deliveryDelay() {
+        return Duration.ZERO;
+    }
 
     /** Releases connections and threads. */
     @Override

@@ -171,6 +171,12 @@ public final class PollingMessaging implements Messaging {
         }
     }
 
+    /** A message from another process waits for the next poll: up to one interval. */
+    @Override
+    public Duration deliveryDelay() {
+        return Duration.ofNanos(intervalNanos);
+    }
+
     /** Polls now rather than at the next interval: a row was just committed to the table. */
     public void wake() {
         woken.set(true);

@@ -5,6 +5,7 @@ import dev.profilestore.jdbc.PollingMessaging;
 import dev.profilestore.spi.Messaging;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,11 @@ public final class SqliteMessaging {
             @Override
             public Subscription subscribe(String channel, Consumer<byte[]> listener) {
                 return messaging.subscribe(channel, listener);
+            }
+
+            @Override
+            public Duration deliveryDelay() {
+                return messaging.deliveryDelay();
             }
 
             @Override

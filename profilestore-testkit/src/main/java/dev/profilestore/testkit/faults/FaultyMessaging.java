@@ -2,6 +2,7 @@ package dev.profilestore.testkit.faults;
 
 import dev.profilestore.spi.Messaging;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +64,11 @@ public final class FaultyMessaging implements Messaging {
                 listener.accept(payload);
             }
         });
+    }
+
+    @Override
+    public Duration deliveryDelay() {
+        return delegate.deliveryDelay();
     }
 
     @Override

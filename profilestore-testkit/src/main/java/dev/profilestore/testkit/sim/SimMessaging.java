@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * The control-message hub of a run: every delivery goes through the simulated clock after a random
  * latency, and may be lost, delayed, duplicated or made to overtake the message sent before it. A
  * server's {@link View} stops sending and receiving when the server dies.
+ *
+ * <p>Half the runs present the hub as a polled transport ({@link Messaging#deliveryDelay()} of 5 ms, the latency's
+ * upper end), so that a requester's reads of the record while it waits for an answer run in the simulation too.
  */
 final class SimMessaging {
 
@@ -25,8 +28,10 @@ final class SimMessaging {
     private final Map<String, List<Sub>> channels = new HashMap<>();
     /** Per channel, when the last message sent on it is due: a reorder schedules before it. */
     private final Map<String, Long> lastDue = new HashMap<>();
+    private final Duration deliveryDelay;
 
-    SimMessaging(ManualScheduler clock, Random random, Faults faults, FaultCounter counter) {
+    SimMessaging(ManualScheduler clock, Random random, Faults faults, FaultCounter counter, boolean polled) {
+        this.deliveryDelay = polled ? Duration.ofMillis(5) : Duration.ZERO;
         this.clock = clock;
         this.random = random;
         this.faults = faults;
@@ -102,6 +107,11 @@ final class SimMessaging {
             Sub sub = new Sub(listener, owner);
             channels.computeIfAbsent(channel, c -> new ArrayList<>()).add(sub);
             return () -> channels.getOrDefault(channel, new ArrayList<>()).remove(sub);
+        }
+
+        @Override
+        public Duration deliveryDelay() {
+            return deliveryDelay;
         }
 
         @Override

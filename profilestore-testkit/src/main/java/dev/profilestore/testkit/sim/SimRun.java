@@ -150,7 +150,8 @@ final class SimRun {
         if (workload.has(Feature.MESSAGE_CAP)) {
             checker.messageCap = MAX_MESSAGES;
         }
-        this.hub = new SimMessaging(clock, net, faults, counter);
+        // Drawn last from the master, so that adding it left every earlier stream of a seed as it was.
+        this.hub = new SimMessaging(clock, net, faults, counter, master.nextBoolean());
         for (int i = 0; i < config.players(); i++) {
             keys.add("p" + i);
         }
