@@ -46,7 +46,7 @@ import java.util.function.Consumer;
 final class SessionStarter<T> {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SessionStarter.class);
-    private static final Duration MIN_PEEK = Duration.ofMillis(1);
+    private static final Duration MIN_PEEK = Duration.ofMillis(2);
 
     private final RecordUpdater<T> records;
     private final Map<String, Job> jobs = new HashMap<>();
@@ -77,8 +77,9 @@ final class SessionStarter<T> {
     }
 
     /**
-     * A third of the transport's delivery delay, at least a millisecond (a read per poll of a 2 ms table would
-     * double the load for a fraction of a millisecond), and zero when that would not come before the first poll.
+     * A third of the transport's delivery delay; zero (no peeks) when that is under 2 ms, where a read per
+     * third of a poll would triple the load for a millisecond at best (SQLite's 2 ms table; within one process
+     * its messages wake the poller at once anyway), or when it would not come before the first poll.
      */
     static Duration peekEvery(Messaging messaging, Duration pollInitial) {
         Duration delay = messaging == null ? null : messaging.deliveryDelay();
@@ -86,10 +87,7 @@ final class SessionStarter<T> {
             return Duration.ZERO;
         }
         Duration every = delay.dividedBy(3);
-        if (every.compareTo(MIN_PEEK) < 0) {
-            every = MIN_PEEK;
-        }
-        return every.compareTo(pollInitial) < 0 ? every : Duration.ZERO;
+        return every.compareTo(MIN_PEEK) >= 0 && every.compareTo(pollInitial) < 0 ? every : Duration.ZERO;
     }
 
     /** How a waiting start looks at the record again when no wake-up comes first. */

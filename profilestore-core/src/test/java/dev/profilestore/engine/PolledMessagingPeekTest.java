@@ -86,14 +86,15 @@ class PolledMessagingPeekTest {
     }
 
     @Test
-    void peekEvery_isAThirdOfTheDelay_atLeastAMillisecond_andOnlyWhenItComesBeforeTheFirstPoll() {
+    void peekEvery_isAThirdOfTheDelay_whenThatIsAtLeast2ms_andComesBeforeTheFirstPoll() {
         var hub = new InMemoryMessaging();
         assertThat(SessionStarter.peekEvery(null, POLL_INITIAL)).isZero();
         assertThat(SessionStarter.peekEvery(hub, POLL_INITIAL)).isZero();
         assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(15)), POLL_INITIAL))
                 .isEqualTo(Duration.ofMillis(5));
-        assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(2)), POLL_INITIAL))
-                .isEqualTo(Duration.ofMillis(1));
+        assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(6)), POLL_INITIAL))
+                .isEqualTo(Duration.ofMillis(2));
+        assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(2)), POLL_INITIAL)).isZero();
         assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(300)), POLL_INITIAL)).isZero();
         assertThat(SessionStarter.peekEvery(new Polled(hub, Duration.ofMillis(-1)), POLL_INITIAL)).isZero();
     }

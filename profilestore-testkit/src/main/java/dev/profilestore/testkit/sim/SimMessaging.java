@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * latency, and may be lost, delayed, duplicated or made to overtake the message sent before it. A
  * server's {@link View} stops sending and receiving when the server dies.
  *
- * <p>Half the runs present the hub as a polled transport ({@link Messaging#deliveryDelay()} of 5 ms, the latency's
- * upper end), so that a requester's reads of the record while it waits for an answer run in the simulation too.
+ * <p>Half the runs present the hub as a polled transport ({@link Messaging#deliveryDelay()} of 6 ms, about the
+ * latency's upper end, so that it reads every 2 ms), so that a requester's reads of the record while it waits for an answer run in the simulation too.
  */
 final class SimMessaging {
 
@@ -31,7 +31,7 @@ final class SimMessaging {
     private final Duration deliveryDelay;
 
     SimMessaging(ManualScheduler clock, Random random, Faults faults, FaultCounter counter, boolean polled) {
-        this.deliveryDelay = polled ? Duration.ofMillis(5) : Duration.ZERO;
+        this.deliveryDelay = polled ? Duration.ofMillis(6) : Duration.ZERO;
         this.clock = clock;
         this.random = random;
         this.faults = faults;
