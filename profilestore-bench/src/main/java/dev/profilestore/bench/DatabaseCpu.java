@@ -22,6 +22,9 @@ final class DatabaseCpu {
 
     /** Seconds of CPU (user + system) used so far by the {@code backend}'s server processes; 0 without /proc. */
     static double seconds(Servers db, String backend) {
+        if (backend.equals("sqlite")) {
+            return 0; // no server process: SQLite's work is in the game servers' JVMs, counted there
+        }
         int port = backend.equals("postgres") ? db.postgresPort() : db.redisPort();
         String program = backend.equals("postgres") ? "postgres" : "redis-server";
         List<Long> roots = new ArrayList<>();

@@ -55,7 +55,7 @@ public final class ScaleBench {
     /**
      * The whole run's settings.
      *
-     * @param backends {@code postgres} and/or {@code redis}
+     * @param backends {@code postgres}, {@code redis} and/or {@code sqlite} (every child JVM on one file)
      * @param servers server counts to run
      * @param profiles profile counts to run
      * @param jvms child JVMs (at most one per server)
@@ -236,7 +236,7 @@ public final class ScaleBench {
     static String line(Result r) {
         return String.format(Locale.ROOT, "| %s%s | %,d%s | %d | %,d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.1f | %.1f "
                         + "| %,d | %,d | %.2f | %.2f | %.1f / %.1f | %d |",
-                r.backend().equals("postgres") ? "PostgreSQL" : "Redis",
+                label(r.backend()),
                 (r.messaging().equals(r.backend()) ? ""
                         : r.messaging().equals("redis") ? ", Redis messaging" : ", PostgreSQL messaging"), r.servers(),
                 r.sharedConnections() ? " (" + r.connectionSets() + " connection sets)" : "", r.jvms(), r.profiles(),
@@ -271,13 +271,26 @@ public final class ScaleBench {
 
     /** One configuration: start the children, load every profile, hop for a warm-up, then measure. */
     static Result run(Servers db, Options o, String backend, int servers, int profiles) throws Exception {
-        String url = backend.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
-        String messaging = backend.equals("postgres") ? o.pgMessaging() : "redis";
-        String messagingUrl = messaging.equals("postgres") ? db.postgresJdbcUrl() : db.redisUri();
+        String storeName = "Scale" + servers + "_" + profiles + "_" + System.nanoTime() % 100_000;
+        // SQLite: every child opens the same file, and its messaging is a table in it, polled by every server.
+        String url = switch (backend) {
+            case "postgres" -> db.postgresJdbcUrl();
+            case "sqlite" -> db.dir().resolve(storeName + ".db").toString();
+            default -> db.redisUri();
+        };
+        String messaging = switch (backend) {
+            case "postgres" -> o.pgMessaging();
+            case "sqlite" -> "sqlite";
+            default -> "redis";
+        };
+        String messagingUrl = switch (messaging) {
+            case "postgres" -> db.postgresJdbcUrl();
+            case "sqlite" -> url;
+            default -> db.redisUri();
+        };
         int jvms = Math.max(1, Math.min(o.jvms(), servers));
         int sets = o.connectionSets(servers);
         int pool = backend.equals("postgres") ? o.pgPoolSize(sets) : 0;
-        String storeName = "Scale" + servers + "_" + profiles + "_" + System.nanoTime() % 100_000;
 
         Coordinator hops = new Coordinator(servers, profiles, jvms);
         List<ChildJvm> children = new ArrayList<>();
@@ -374,6 +387,14 @@ public final class ScaleBench {
         }
     }
 
+    static String label(String backend) {
+        return switch (backend) {
+            case "postgres" -> "PostgreSQL";
+            case "sqlite" -> "SQLite";
+            default -> "Redis";
+        };
+    }
+
     static String key(int i) {
         return "player-" + i;
     }
@@ -454,6 +475,9 @@ public final class ScaleBench {
 
     /** Client connections the database server counts now. */
     private static int connections(Servers db, String backend) throws SQLException {
+        if (backend.equals("sqlite")) {
+            return 0; // no server: each child opens the file itself
+        }
         if (backend.equals("postgres")) {
             return queryInt(db, "select count(*) from pg_stat_activity where backend_type = 'client backend'") - 1;
         }
@@ -466,7 +490,7 @@ public final class ScaleBench {
      * servers' control channels (one LISTEN each; PostgreSQL has no view of other sessions' LISTENs).
      */
     private static int channels(Servers db, String backend, String messaging, int servers) {
-        if (backend.equals("postgres") && messaging.equals("postgres")) {
+        if (backend.equals("postgres") && messaging.equals("postgres") || messaging.equals("sqlite")) {
             return servers;
         }
         RedisClient client = RedisClient.create(db.redisUri());

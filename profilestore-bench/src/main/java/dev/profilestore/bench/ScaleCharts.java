@@ -28,7 +28,7 @@ final class ScaleCharts {
     static List<Path> write(Path dir, List<Result> results) throws IOException {
         Map<String, List<Result>> lines = new LinkedHashMap<>();
         for (Result r : results) {
-            String name = (r.backend().equals("postgres") ? "PostgreSQL" : "Redis") + ", "
+            String name = ScaleBench.label(r.backend()) + ", "
                     + String.format(Locale.ROOT, "%,d", r.profiles()) + " profiles"
                     + (r.sharedConnections() ? ", shared conn." : "") + (r.messaging().equals(r.backend()) ? "" : ", Redis msg.");
             lines.computeIfAbsent(name, k -> new ArrayList<>()).add(r);

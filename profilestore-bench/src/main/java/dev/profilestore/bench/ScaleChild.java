@@ -15,6 +15,8 @@ import dev.profilestore.redis.RedisBackend;
 import dev.profilestore.redis.RedisOptions;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
+import dev.profilestore.sqlite.SqliteMessaging;
+import dev.profilestore.sqlite.SqliteStorage;
 import dev.profilestore.testkit.PlayerData;
 import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
@@ -26,6 +28,7 @@ import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,7 +173,12 @@ public final class ScaleChild {
                 connections.add(redis);
                 yield redis.storage();
             }
-            default -> throw new IllegalArgumentException("backend " + plan.backend() + ": postgres or redis");
+            case "sqlite" -> {
+                SqliteStorage storage = SqliteStorage.open(Path.of(plan.storageUrl()));
+                connections.add(storage);
+                yield storage;
+            }
+            default -> throw new IllegalArgumentException("backend " + plan.backend() + ": postgres, redis or sqlite");
         };
     }
 
@@ -179,6 +187,11 @@ public final class ScaleChild {
             PostgresMessaging messaging = PostgresMessaging.open(plan.messagingUrl(), "postgres", null,
                     PostgresMessaging.DEFAULT_NAMESPACE);
             // Closed before the storage: the list is closed in reverse.
+            connections.add(messaging);
+            return messaging;
+        }
+        if (plan.messaging().equals("sqlite")) {
+            Messaging messaging = SqliteMessaging.open(Path.of(plan.messagingUrl()));
             connections.add(messaging);
             return messaging;
         }

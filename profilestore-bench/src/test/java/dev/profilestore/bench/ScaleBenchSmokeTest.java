@@ -50,4 +50,24 @@ final class ScaleBenchSmokeTest {
         }
         assertThat(Files.readString(dir.resolve("scale-handoff.svg"))).contains("Redis, 20 profiles p99");
     }
+
+    @Test
+    void twoChildJvmsOnOneSqliteFile_hopProfilesBetweenThemThroughItsMessagesTable() throws Exception {
+        Path json = dir.resolve("scale-results.json");
+
+        ScaleBench.main(new String[] {"backends=sqlite", "servers=2", "profiles=20", "jvms=2", "hopEverySeconds=1",
+                "warmUpSeconds=0", "measureSeconds=1", "childHeap=256m", "out=" + json, "charts=" + dir});
+
+        JsonNode r = ScaleProtocol.JSON.readTree(json.toFile()).get("results").get(0);
+        assertThat(r.get("backend").asText()).isEqualTo("sqlite");
+        assertThat(r.get("messaging").asText()).isEqualTo("sqlite");
+        assertThat(r.get("hopsPerSecond").asDouble()).isPositive();
+        assertThat(r.get("failedHops").asLong()).isZero();
+        assertThat(r.get("handoffP50Ms").asDouble()).isPositive();
+        assertThat(r.get("writesPerSecond").asDouble()).isPositive();
+        // No database server: no client connections to count, one polled control channel per game server.
+        assertThat(r.get("connections").asInt()).isZero();
+        assertThat(r.get("channels").asInt()).isEqualTo(2);
+        assertThat(Files.readString(dir.resolve("scale-handoff.svg"))).contains("SQLite, 20 profiles p99");
+    }
 }
