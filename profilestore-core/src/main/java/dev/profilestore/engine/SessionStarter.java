@@ -206,7 +206,7 @@ final class SessionStarter<T> {
     void handed(ControlMessage notice) {
         Job job = jobs.get(notice.key());
         if (job == null) {
-            releaseOrphan(notice.key(), notice.epoch(), null);
+            releaseOrphan(notice.key(), notice.epoch(), null, null);
             return;
         }
         ControlMessage.Handed handed = notice.handed();
@@ -696,8 +696,12 @@ final class SessionStarter<T> {
      * no start of ours is in flight for it, it is an orphan (an acquire whose reply came after its start had
      * given up, timed out or been cancelled, or a lock handed to a start that was gone). Hand it to the
      * requester ({@code asked}, or the one written in the record) now, so it does not wait for stealAfter.
+     *
+     * <p>When the record holds no lock of this instance at all (its session ended while the ask was on its way),
+     * the asker ({@code askedBy}; null: nobody to tell) is told RELEASED, so it reads again now rather than at its
+     * poll. Nothing is written for that.
      */
-    void releaseOrphan(String key, long epoch, Envelope.Takeover asked) {
+    void releaseOrphan(String key, long epoch, Envelope.Takeover asked, String askedBy) {
         if (jobs.containsKey(key) || sessions.has(key)) {
             return;
         }
@@ -711,6 +715,9 @@ final class SessionStarter<T> {
             env.handOver(current.revision(), records.scheduler.instant().toEpochMilli(), asked);
             return Plan.Write.lockOnly(env, RecordWrite.Versioning.NONE);
         })).whenComplete((outcome, error) -> {
+            if (outcome instanceof Outcome.Aborted aborted && askedBy != null && notOurs(aborted.current().lock())) {
+                records.publish(askedBy, ControlMessage.Kind.RELEASED, key, epoch);
+            }
             if (outcome instanceof Outcome.Written written) {
                 log.warn("store {} key {}: let go of the lock of epoch {}, taken by a start of this server that had"
                         + " already given up", records.name, key, epoch);
@@ -720,6 +727,10 @@ final class SessionStarter<T> {
                 }
             }
         });
+    }
+
+    private boolean notOurs(Envelope.Lock lock) {
+        return lock == null || !lock.lease().equals(records.leaseId);
     }
 
     /** Close gave up waiting: every start still in flight ends now as {@link SessionStart.Reason#CLOSING}. */

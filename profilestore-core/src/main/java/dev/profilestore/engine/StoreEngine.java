@@ -175,7 +175,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                 } else if (profile == null && !records.closing) {
                     ControlMessage.Request request = message.request();
                     starter.releaseOrphan(message.key(), message.epoch(),
-                            request == null ? null : request.takeover(message.fromServer()));
+                            request == null ? null : request.takeover(message.fromServer()), message.fromServer());
                 }
             }
             case RELEASED -> starter.wake(message.key());
