@@ -120,6 +120,11 @@ public final class HandoffTrace {
         }
 
         @Override
+        public int maxPayload() {
+            return m.maxPayload();
+        }
+
+        @Override
         public void close() {
             // closed by the caller
         }

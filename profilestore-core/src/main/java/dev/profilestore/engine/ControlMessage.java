@@ -14,11 +14,12 @@ record ControlMessage(Kind kind, String store, long epoch, String fromServer, St
                       Handed handed) {
 
     /**
-     * The largest record a HANDED notice carries. Larger ones are left out and the requester reads the record
-     * instead: PostgreSQL's NOTIFY, the tightest transport, takes about 5.9 KB, and base64 grows a record by a
-     * third.
+     * The largest record a HANDED notice carries, whatever the transport takes (its
+     * {@link dev.profilestore.spi.Messaging#maxPayload()} is the other limit; base64 grows a record by a third).
+     * Larger ones are left out and the requester reads the record instead: past this size, one read costs less
+     * than the record sent again, base64 and all, through the messaging.
      */
-    static final int HANDED_RECORD_MAX = 4_000;
+    static final int HANDED_RECORD_MAX = 64 * 1024;
 
     ControlMessage(Kind kind, String store, long epoch, String fromServer, String key) {
         this(kind, store, epoch, fromServer, key, null, null);

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -366,21 +367,32 @@ final class RecordUpdater<T> {
 
     /** Tells {@code toServer} that the last save handed it the lock, with the record written when small enough. */
     void publishHanded(String toServer, String key, long epoch, Outcome.Written written) {
+        if (messaging == null || toServer == null) {
+            return;
+        }
         byte[] record = written.record() != null && written.record().length <= ControlMessage.HANDED_RECORD_MAX
                 ? written.record() : null;
-        var handed = new ControlMessage.Handed(written.revision(), written.before().isMissing() ? written.updatedAt()
-                : written.before().record().createdAt(), written.updatedAt(), record);
-        publish(toServer, new ControlMessage(ControlMessage.Kind.HANDED, name, epoch, serverId, key, null, handed));
+        Instant created = written.before().isMissing() ? written.updatedAt() : written.before().record().createdAt();
+        byte[] payload = new ControlMessage(ControlMessage.Kind.HANDED, name, epoch, serverId, key, null,
+                new ControlMessage.Handed(written.revision(), created, written.updatedAt(), record)).encode();
+        if (record != null && payload.length > messaging.maxPayload()) {
+            // Too big for this transport: without the record the requester reads it, rather than never hearing.
+            payload = new ControlMessage(ControlMessage.Kind.HANDED, name, epoch, serverId, key, null,
+                    new ControlMessage.Handed(written.revision(), created, written.updatedAt(), null)).encode();
+        }
+        publish(toServer, ControlMessage.Kind.HANDED, key, payload);
     }
 
     private void publish(String toServer, ControlMessage message) {
         if (messaging == null || toServer == null) {
             return;
         }
-        ControlMessage.Kind kind = message.kind();
-        String key = message.key();
+        publish(toServer, message.kind(), message.key(), message.encode());
+    }
+
+    private void publish(String toServer, ControlMessage.Kind kind, String key, byte[] payload) {
         try {
-            messaging.publish(ControlMessage.channel(toServer), message.encode());
+            messaging.publish(ControlMessage.channel(toServer), payload);
         } catch (RuntimeException e) {
             // A hint that cannot be sent only slows a handoff to the polling fallback.
             log.debug("could not publish {} for {}/{} to {}: {}", kind, name, key, toServer, e.toString());

@@ -46,6 +46,12 @@ public final class InMemoryMessaging implements Messaging {
         });
     }
 
+    /** No limit: a payload is copied in memory. */
+    @Override
+    public int maxPayload() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     public void close() {
         channels.clear();

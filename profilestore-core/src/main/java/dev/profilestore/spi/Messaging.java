@@ -33,6 +33,16 @@ public interface Messaging extends AutoCloseable {
         return Duration.ZERO;
     }
 
+    /**
+     * The largest payload {@link #publish} delivers; a larger one may be dropped. The engine sends a record
+     * with its HANDED notice only when the notice fits, so the requester begins without reading it.
+     *
+     * @return 5,900 bytes by default: what PostgreSQL's {@code NOTIFY}, the tightest bundled transport, carries
+     */
+    default int maxPayload() {
+        return 5_900;
+    }
+
     /** Releases connections and threads. */
     @Override
     void close();

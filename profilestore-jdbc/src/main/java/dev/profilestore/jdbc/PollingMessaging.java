@@ -298,6 +298,12 @@ public final class PollingMessaging implements Messaging {
         }
     }
 
+    /** 256 KiB: a row of the messages table, kept for a minute; a hint that size is already a mistake. */
+    @Override
+    public int maxPayload() {
+        return 256 * 1024;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -236,6 +236,15 @@ public final class PeerMessaging implements Messaging {
         }
     }
 
+    /**
+     * The fallback's limit, at most a frame's: a message goes through the fallback until its channel's server is
+     * known, and whenever a connection is down, so it must fit there too.
+     */
+    @Override
+    public int maxPayload() {
+        return Math.min(Frames.MAX_PAYLOAD, fallback.maxPayload());
+    }
+
     /** Tells the other instances it is going, closes every connection, then the fallback. Idempotent. */
     @Override
     public void close() {

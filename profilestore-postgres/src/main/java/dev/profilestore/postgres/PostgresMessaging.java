@@ -353,6 +353,12 @@ public final class PostgresMessaging implements Messaging {
         }
     }
 
+    /** {@value #MAX_PAYLOAD} bytes: their base64 fills a {@code NOTIFY}. */
+    @Override
+    public int maxPayload() {
+        return MAX_PAYLOAD;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

@@ -238,6 +238,15 @@ public final class RedisMessaging implements Messaging {
         }
     }
 
+    /**
+     * 256 KiB: Redis itself takes far more, but a subscriber's output buffer is capped (8 MB over a minute by
+     * default), and a hint that size is already a mistake.
+     */
+    @Override
+    public int maxPayload() {
+        return 256 * 1024;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

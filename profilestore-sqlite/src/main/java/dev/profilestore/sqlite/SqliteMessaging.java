@@ -73,6 +73,11 @@ public final class SqliteMessaging {
             }
 
             @Override
+            public int maxPayload() {
+                return messaging.maxPayload();
+            }
+
+            @Override
             public void close() {
                 OPEN.computeIfPresent(file, (f, set) -> {
                     set.remove(messaging);

@@ -207,6 +207,22 @@ public abstract class MessagingContract {
     }
 
     @Test
+    void payload_ofMaxPayloadBytes_arrivesExactly() {
+        // The engine sends HANDED with its record whenever it fits maxPayload(): that size must really arrive.
+        // (An in-process hub says "no limit"; a megabyte stands for it.)
+        byte[] largest = new byte[Math.min(local.maxPayload(), 1 << 20)];
+        ThreadLocalRandom.current().nextBytes(largest);
+        Inbox inbox = new Inbox();
+        remote.subscribe(channel, inbox);
+
+        local.publish(channel, largest);
+
+        await().atMost(PATIENCE).until(() -> !inbox.payloads().isEmpty());
+        assertThat(inbox.payloads().getFirst()).isEqualTo(largest);
+        assertThat(remote.maxPayload()).isEqualTo(local.maxPayload());
+    }
+
+    @Test
     void channelName_longAndUnicode_isDelivered() {
         String odd = channel + ":玩家/🎮 with spaces and \"quotes\";" + "x".repeat(200);
         Inbox inbox = new Inbox();

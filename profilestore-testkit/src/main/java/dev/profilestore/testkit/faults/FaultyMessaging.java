@@ -72,6 +72,11 @@ public final class FaultyMessaging implements Messaging {
     }
 
     @Override
+    public int maxPayload() {
+        return delegate.maxPayload();
+    }
+
+    @Override
     public void close() {
         // The shared hub outlives each server's view.
     }

@@ -16,8 +16,10 @@ import java.util.function.Consumer;
  * latency, and may be lost, delayed, duplicated or made to overtake the message sent before it. A
  * server's {@link View} stops sending and receiving when the server dies.
  *
- * <p>Half the runs present the hub as a polled transport ({@link Messaging#deliveryDelay()} of 6 ms, about the
- * latency's upper end, so that it reads every 2 ms), so that a requester's reads of the record while it waits for an answer run in the simulation too.
+ * <p>Half the runs present the hub as a polled transport with small messages ({@link Messaging#deliveryDelay()} of
+ * 6 ms, about the latency's upper end, so that a waiting requester reads the record every 2 ms; and a
+ * {@link Messaging#maxPayload()} of 200 bytes, so HANDED notices come without the record and the requester reads
+ * it), so that those paths run in the simulation too; the other half carry any notice at once.
  */
 final class SimMessaging {
 
@@ -29,9 +31,11 @@ final class SimMessaging {
     /** Per channel, when the last message sent on it is due: a reorder schedules before it. */
     private final Map<String, Long> lastDue = new HashMap<>();
     private final Duration deliveryDelay;
+    private final int maxPayload;
 
     SimMessaging(ManualScheduler clock, Random random, Faults faults, FaultCounter counter, boolean polled) {
         this.deliveryDelay = polled ? Duration.ofMillis(6) : Duration.ZERO;
+        this.maxPayload = polled ? 200 : Integer.MAX_VALUE;
         this.clock = clock;
         this.random = random;
         this.faults = faults;
@@ -112,6 +116,11 @@ final class SimMessaging {
         @Override
         public Duration deliveryDelay() {
             return deliveryDelay;
+        }
+
+        @Override
+        public int maxPayload() {
+            return maxPayload;
         }
 
         @Override
