@@ -84,9 +84,9 @@ final class HandoffProcess {
                 if (turns) {
                     Files.createFile(markers.resolve("coin-" + coin));
                 }
-                boolean last = round == rounds;
-                // Hold the profile until the other process takes it; once the other is done, nobody will.
-                while (!last && !ended.await(20, TimeUnit.MILLISECONDS)) {
+                // Hold the profile until the other process takes it, in the last round too (leaving as the other asks
+                // would measure a holder that is going away, not a handoff); once the other is done, nobody will.
+                while (!ended.await(20, TimeUnit.MILLISECONDS)) {
                     if (Files.exists(otherDone)) {
                         break;
                     }
