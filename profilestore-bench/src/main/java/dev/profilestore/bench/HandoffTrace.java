@@ -3,9 +3,10 @@ package dev.profilestore.bench;
 import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionOptions;
+import dev.profilestore.spi.ForwardingMessaging;
+import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.RecordWrite;
-import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Storage;
 import dev.profilestore.spi.StoredRecord;
 import dev.profilestore.spi.WriteResult;
@@ -99,29 +100,29 @@ public final class HandoffTrace {
                 .build();
     }
 
-    private record TracedMessaging(Messaging m, String id, Consumer<String> event) implements Messaging {
+    /** Reports each control message sent and received; the rest passes through. */
+    private static final class TracedMessaging extends ForwardingMessaging {
+        private final String id;
+        private final Consumer<String> event;
+
+        TracedMessaging(Messaging m, String id, Consumer<String> event) {
+            super(m);
+            this.id = id;
+            this.event = event;
+        }
+
         @Override
         public void publish(String channel, byte[] payload) {
             event.accept(id + " publish " + new String(payload, java.nio.charset.StandardCharsets.UTF_8).split(",")[0]);
-            m.publish(channel, payload);
+            delegate.publish(channel, payload);
         }
 
         @Override
         public Subscription subscribe(String channel, Consumer<byte[]> listener) {
-            return m.subscribe(channel, p -> {
+            return delegate.subscribe(channel, p -> {
                 event.accept(id + " received " + new String(p, java.nio.charset.StandardCharsets.UTF_8).split(",")[0]);
                 listener.accept(p);
             });
-        }
-
-        @Override
-        public Duration deliveryDelay() {
-            return m.deliveryDelay();
-        }
-
-        @Override
-        public int maxPayload() {
-            return m.maxPayload();
         }
 
         @Override

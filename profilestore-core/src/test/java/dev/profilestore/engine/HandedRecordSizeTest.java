@@ -6,6 +6,7 @@ import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
 import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.spi.ForwardingMessaging;
 import dev.profilestore.spi.ForwardingStorage;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.spi.Storage;
@@ -18,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,17 +50,24 @@ class HandedRecordSizeTest {
     }
 
     /** The hub as a transport that takes at most {@code maxPayload} bytes. */
-    record Limited(InMemoryMessaging hub, int maxPayload) implements Messaging {
+    static final class Limited extends ForwardingMessaging {
+        private final int maxPayload;
+
+        Limited(InMemoryMessaging hub, int maxPayload) {
+            super(hub);
+            this.maxPayload = maxPayload;
+        }
+
         @Override
         public void publish(String channel, byte[] payload) {
             if (payload.length <= maxPayload) {
-                hub.publish(channel, payload);
+                delegate.publish(channel, payload);
             }
         }
 
         @Override
-        public Subscription subscribe(String channel, Consumer<byte[]> listener) {
-            return hub.subscribe(channel, listener);
+        public int maxPayload() {
+            return maxPayload;
         }
 
         @Override

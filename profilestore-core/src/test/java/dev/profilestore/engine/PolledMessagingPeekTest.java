@@ -8,6 +8,7 @@ import dev.profilestore.SessionOptions;
 import dev.profilestore.SessionStart;
 import dev.profilestore.memory.InMemoryMessaging;
 import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.spi.ForwardingMessaging;
 import dev.profilestore.spi.Messaging;
 import dev.profilestore.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,18 +34,25 @@ class PolledMessagingPeekTest {
     }
 
     /** A view of the hub that reports a delivery delay and loses every HANDED notice. */
-    record Polled(InMemoryMessaging hub, Duration deliveryDelay) implements Messaging {
+    static final class Polled extends ForwardingMessaging {
+        private final Duration deliveryDelay;
+
+        Polled(InMemoryMessaging hub, Duration deliveryDelay) {
+            super(hub);
+            this.deliveryDelay = deliveryDelay;
+        }
+
         @Override
         public void publish(String channel, byte[] payload) {
             ControlMessage m = ControlMessage.decode(payload);
             if (m == null || m.kind() != ControlMessage.Kind.HANDED) {
-                hub.publish(channel, payload);
+                delegate.publish(channel, payload);
             }
         }
 
         @Override
-        public Subscription subscribe(String channel, Consumer<byte[]> listener) {
-            return hub.subscribe(channel, listener);
+        public Duration deliveryDelay() {
+            return deliveryDelay;
         }
 
         @Override

@@ -2,15 +2,14 @@ package dev.profilestore.sqlite;
 
 import dev.profilestore.StorageException;
 import dev.profilestore.jdbc.PollingMessaging;
+import dev.profilestore.spi.ForwardingMessaging;
 import dev.profilestore.spi.Messaging;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
-import java.util.function.Consumer;
 
 /**
  * {@link Messaging} between the processes sharing one SQLite file: messages are rows of a table with an
@@ -56,27 +55,7 @@ public final class SqliteMessaging {
             onThisFile.add(messaging);
             return onThisFile;
         });
-        return new Messaging() {
-            @Override
-            public void publish(String channel, byte[] payload) {
-                messaging.publish(channel, payload);
-            }
-
-            @Override
-            public Subscription subscribe(String channel, Consumer<byte[]> listener) {
-                return messaging.subscribe(channel, listener);
-            }
-
-            @Override
-            public Duration deliveryDelay() {
-                return messaging.deliveryDelay();
-            }
-
-            @Override
-            public int maxPayload() {
-                return messaging.maxPayload();
-            }
-
+        return new ForwardingMessaging(messaging) {
             @Override
             public void close() {
                 OPEN.computeIfPresent(file, (f, set) -> {

@@ -1,17 +1,16 @@
 package dev.profilestore.testkit.faults;
 
+import dev.profilestore.spi.ForwardingMessaging;
 import dev.profilestore.spi.Messaging;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** One server's view of a shared message hub, with lost and late messages on demand. */
-public final class FaultyMessaging implements Messaging {
+public final class FaultyMessaging extends ForwardingMessaging {
 
-    private final Messaging delegate;
     public volatile boolean down;
     private final AtomicInteger dropNext = new AtomicInteger();
     public final AtomicInteger dropped = new AtomicInteger();
@@ -19,7 +18,7 @@ public final class FaultyMessaging implements Messaging {
     private final List<Runnable> delayed = new ArrayList<>();
 
     public FaultyMessaging(Messaging delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Loses the next {@code count} messages this server publishes. */
@@ -64,16 +63,6 @@ public final class FaultyMessaging implements Messaging {
                 listener.accept(payload);
             }
         });
-    }
-
-    @Override
-    public Duration deliveryDelay() {
-        return delegate.deliveryDelay();
-    }
-
-    @Override
-    public int maxPayload() {
-        return delegate.maxPayload();
     }
 
     @Override
