@@ -749,4 +749,3 @@ final class SessionStarter<T> {
         }
     }
 }
-

@@ -176,6 +176,10 @@ public final class StoreEngine<T> implements ProfileStore<T> {
                     ControlMessage.Request request = message.request();
                     starter.releaseOrphan(message.key(), message.epoch(),
                             request == null ? null : request.takeover(message.fromServer()), message.fromServer());
+                } else if (profile == null) {
+                    // Closing, with no session of the key left here: the requester reads again now rather than at
+                    // its poll (a restart moves many players at once). Only a hint: nothing is read or written.
+                    records.publish(message.fromServer(), ControlMessage.Kind.RELEASED, message.key(), message.epoch());
                 }
             }
             case RELEASED -> starter.wake(message.key());

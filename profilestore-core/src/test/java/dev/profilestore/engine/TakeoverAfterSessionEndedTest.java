@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A takeover request that reaches a server after its session of that key has ended (the player left while the
- * request was on its way) is answered with RELEASED, so the requester reads again at once instead of at its poll.
+ * request was on its way, or the server is closing) is answered with RELEASED, so the requester reads again at once
+ * instead of at its poll.
  *
  * <p>The clock is manual and never moves: the requester's poll never runs, so the only way it can get the profile
  * is that answer.
@@ -82,6 +83,60 @@ class TakeoverAfterSessionEndedTest {
                     .succeedsWithin(Duration.ofSeconds(10))
                     .satisfies(s -> assertThat(s.isStarted()).isTrue());
             assertThat(clock.elapsed()).isZero();
+        }
+    }
+
+    /** A's connection: dropping its lease, the last step of close before it stops listening, waits for the test. */
+    static final class HeldLeaseDrop extends ForwardingStorage {
+        final CountDownLatch dropping = new CountDownLatch(1);
+        final CountDownLatch drop = new CountDownLatch(1);
+
+        HeldLeaseDrop(Storage delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public void dropLease(String serverId) {
+            dropping.countDown();
+            try {
+                if (!drop.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the test never let the lease drop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.dropLease(serverId);
+        }
+    }
+
+    @Test
+    void aTakeoverThatReachesAClosingServerWithNoSessionOfTheKeyLeft_isAnsweredWithReleased() throws Exception {
+        var clock = new ManualScheduler();
+        var shared = new InMemoryStorage(clock, 10);
+        var hub = new InMemoryMessaging();
+        var heldB = new HeldRead(shared);
+        var heldA = new HeldLeaseDrop(shared);
+        ProfileStore<Doc> a = server("a", heldA, hub, clock);
+        try (ProfileStore<Doc> b = server("b", heldB, hub, clock)) {
+            Profile<Doc> held = a.startSessionAsync("k", SessionOptions.defaults()).get(10, TimeUnit.SECONDS).orElseThrow();
+
+            CompletableFuture<SessionStart<Doc>> startB = b.startSessionAsync("k", SessionOptions.defaults());
+            assertThat(heldB.read.await(10, TimeUnit.SECONDS)).as("B read the record A holds").isTrue();
+            CompletableFuture<Void> closing = a.closeAsync();
+            assertThat(heldA.dropping.await(10, TimeUnit.SECONDS)).as("A released everything and is dropping its lease")
+                    .isTrue();
+            assertThat(held.isActive()).isFalse();
+            heldB.reply.countDown(); // B now asks A, which is closing and holds nothing
+
+            assertThat(startB).as("B got the profile without its poll (the clock never moved)")
+                    .succeedsWithin(Duration.ofSeconds(10))
+                    .satisfies(s -> assertThat(s.isStarted()).isTrue());
+            assertThat(clock.elapsed()).isZero();
+            heldA.drop.countDown();
+            assertThat(closing).succeedsWithin(Duration.ofSeconds(10));
+        } finally {
+            heldA.drop.countDown();
+            a.close();
         }
     }
 
