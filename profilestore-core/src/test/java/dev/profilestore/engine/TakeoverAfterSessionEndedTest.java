@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,8 +37,7 @@ class TakeoverAfterSessionEndedTest {
 
     /** B's connection: its first read that finds a lock is returned only when {@link #reply} opens. */
     static final class HeldRead extends ForwardingStorage {
-        final CountDownLatch read = new CountDownLatch(1);
-        final CountDownLatch reply = new CountDownLatch(1);
+        final Gate reply = new Gate();
 
         HeldRead(Storage delegate) {
             super(delegate);
@@ -48,17 +46,8 @@ class TakeoverAfterSessionEndedTest {
         @Override
         public Optional<StoredRecord> read(String store, String key) {
             Optional<StoredRecord> result = super.read(store, key);
-            boolean locked = result.isPresent()
-                    && new String(result.get().payload(), StandardCharsets.UTF_8).contains("\"lock\":{");
-            if (locked && read.getCount() > 0) {
-                read.countDown();
-                try {
-                    if (!reply.await(30, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("the test never let the reply through");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (result.isPresent() && new String(result.get().payload(), StandardCharsets.UTF_8).contains("\"lock\":{")) {
+                reply.pass();
             }
             return result;
         }
@@ -75,9 +64,9 @@ class TakeoverAfterSessionEndedTest {
             Profile<Doc> held = a.startSessionAsync("k", SessionOptions.defaults()).get(10, TimeUnit.SECONDS).orElseThrow();
 
             CompletableFuture<SessionStart<Doc>> startB = b.startSessionAsync("k", SessionOptions.defaults());
-            assertThat(heldB.read.await(10, TimeUnit.SECONDS)).as("B read the record A holds").isTrue();
+            assertThat(heldB.reply.awaitReached()).as("B read the record A holds").isTrue();
             held.endSessionAsync().get(10, TimeUnit.SECONDS);
-            heldB.reply.countDown(); // B now asks A, whose session is over
+            heldB.reply.open(); // B now asks A, whose session is over
 
             assertThat(startB).as("B got the profile without its poll (the clock never moved)")
                     .succeedsWithin(Duration.ofSeconds(10))
@@ -86,10 +75,9 @@ class TakeoverAfterSessionEndedTest {
         }
     }
 
-    /** A's connection: dropping its lease, the last step of close before it stops listening, waits for the test. */
+    /** A's connection: dropping its lease, the last step of close before it stops listening, waits at {@link #drop}. */
     static final class HeldLeaseDrop extends ForwardingStorage {
-        final CountDownLatch dropping = new CountDownLatch(1);
-        final CountDownLatch drop = new CountDownLatch(1);
+        final Gate drop = new Gate();
 
         HeldLeaseDrop(Storage delegate) {
             super(delegate);
@@ -97,14 +85,7 @@ class TakeoverAfterSessionEndedTest {
 
         @Override
         public void dropLease(String serverId) {
-            dropping.countDown();
-            try {
-                if (!drop.await(30, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never let the lease drop");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            drop.pass();
             super.dropLease(serverId);
         }
     }
@@ -121,21 +102,21 @@ class TakeoverAfterSessionEndedTest {
             Profile<Doc> held = a.startSessionAsync("k", SessionOptions.defaults()).get(10, TimeUnit.SECONDS).orElseThrow();
 
             CompletableFuture<SessionStart<Doc>> startB = b.startSessionAsync("k", SessionOptions.defaults());
-            assertThat(heldB.read.await(10, TimeUnit.SECONDS)).as("B read the record A holds").isTrue();
+            assertThat(heldB.reply.awaitReached()).as("B read the record A holds").isTrue();
             CompletableFuture<Void> closing = a.closeAsync();
-            assertThat(heldA.dropping.await(10, TimeUnit.SECONDS)).as("A released everything and is dropping its lease")
+            assertThat(heldA.drop.awaitReached()).as("A released everything and is dropping its lease")
                     .isTrue();
             assertThat(held.isActive()).isFalse();
-            heldB.reply.countDown(); // B now asks A, which is closing and holds nothing
+            heldB.reply.open(); // B now asks A, which is closing and holds nothing
 
             assertThat(startB).as("B got the profile without its poll (the clock never moved)")
                     .succeedsWithin(Duration.ofSeconds(10))
                     .satisfies(s -> assertThat(s.isStarted()).isTrue());
             assertThat(clock.elapsed()).isZero();
-            heldA.drop.countDown();
+            heldA.drop.open();
             assertThat(closing).succeedsWithin(Duration.ofSeconds(10));
         } finally {
-            heldA.drop.countDown();
+            heldA.drop.open();
             a.close();
         }
     }

@@ -36,12 +36,11 @@ class TakeoverDuringStartTest {
     }
 
     /**
-     * A's connection: its first write that takes a lock lands, and its reply is held until {@link #reply} opens.
+     * A's connection: its first write that takes a lock lands, and its reply is held at {@link #reply}.
      * (A start may write before that: a new key's record is created empty first.)
      */
     static final class HeldReply extends ForwardingStorage {
-        final CountDownLatch landed = new CountDownLatch(1);
-        final CountDownLatch reply = new CountDownLatch(1);
+        final Gate reply = new Gate();
 
         HeldReply(Storage delegate) {
             super(delegate);
@@ -50,16 +49,8 @@ class TakeoverDuringStartTest {
         @Override
         public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
             WriteResult result = super.write(store, key, expectedRevision, write);
-            boolean takesLock = new String(write.payload(), StandardCharsets.UTF_8).contains("\"lock\":{");
-            if (takesLock && landed.getCount() > 0) {
-                landed.countDown();
-                try {
-                    if (!reply.await(30, TimeUnit.SECONDS)) {
-                        throw new IllegalStateException("the test never let the reply through");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (new String(write.payload(), StandardCharsets.UTF_8).contains("\"lock\":{")) {
+                reply.pass();
             }
             return result;
         }
@@ -83,10 +74,10 @@ class TakeoverDuringStartTest {
             });
 
             CompletableFuture<SessionStart<Doc>> startA = a.startSessionAsync("k", SessionOptions.defaults());
-            assertThat(heldA.landed.await(10, TimeUnit.SECONDS)).as("A's lock landed").isTrue();
+            assertThat(heldA.reply.awaitReached()).as("A's lock landed").isTrue();
             CompletableFuture<SessionStart<Doc>> startB = b.startSessionAsync("k", SessionOptions.defaults());
             assertThat(takeoverReachedA.await(10, TimeUnit.SECONDS)).as("B asked A").isTrue();
-            heldA.reply.countDown();
+            heldA.reply.open();
 
             Profile<Doc> held = startA.get(10, TimeUnit.SECONDS).orElseThrow();
             assertThat(startB).as("B got the profile without its poll (the clock never moved)")
