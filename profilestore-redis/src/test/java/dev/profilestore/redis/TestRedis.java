@@ -55,9 +55,22 @@ final class TestRedis implements AutoCloseable {
     }
 
     TestRedis start() {
+        return start(List.of());
+    }
+
+    /**
+     * Starts the stopped server again as a replica of the server on {@code primaryPort}, as an operator brings a
+     * failed primary back after a failover, rather than as a primary that something must demote later.
+     */
+    TestRedis startAsReplicaOf(int primaryPort) {
+        return start(List.of("replicaof 127.0.0.1 " + primaryPort));
+    }
+
+    private TestRedis start(List<String> extraSettings) {
         try {
             var b = RedisServer.newRedisServer().port(port).bind("127.0.0.1").setting("dir " + dir.toAbsolutePath());
             settings.forEach(b::setting);
+            extraSettings.forEach(b::setting);
             server = b.build();
             server.start();
         } catch (IOException e) {
