@@ -13,6 +13,8 @@ import dev.profilestore.spi.WriteResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -70,6 +72,20 @@ public final class CountingStorage extends ForwardingStorage {
         writes.incrementAndGet();
         onWrite.accept(1);
         return delegate.write(store, key, expectedRevision, write);
+    }
+
+    @Override
+    public CompletableFuture<Optional<StoredRecord>> readAsync(String store, String key, Executor blocking) {
+        reads.incrementAndGet();
+        return delegate.readAsync(store, key, blocking);
+    }
+
+    @Override
+    public CompletableFuture<WriteResult> writeAsync(String store, String key, long expectedRevision, RecordWrite write,
+                                                     Executor blocking) {
+        writes.incrementAndGet();
+        onWrite.accept(1);
+        return delegate.writeAsync(store, key, expectedRevision, write, blocking);
     }
 
     @Override

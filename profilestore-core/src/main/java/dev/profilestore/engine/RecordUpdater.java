@@ -165,25 +165,53 @@ final class RecordUpdater<T> {
                 return CompletableFuture.failedFuture(t);
             }
         }
+        return callAsync(() -> CompletableFuture.supplyAsync(op, executor));
+    }
+
+    /**
+     * Starts a store call that answers with a future, failing it as a store error when it has not answered within
+     * the storage timeout; the returned future completes on the loop, whatever thread the answer came on.
+     */
+    <R> CompletableFuture<R> callAsync(Supplier<CompletableFuture<R>> start) {
         CompletableFuture<R> result = new CompletableFuture<>();
         var timeout = scheduler.schedule(timings.storageTimeout(), () -> loop.execute(() -> result.completeExceptionally(
                 new StorageException("the store did not answer within " + timings.storageTimeout()))));
         result.whenComplete((r, e) -> timeout.cancel());
+        CompletableFuture<R> answer;
         try {
-            executor.execute(() -> {
-                R value;
-                try {
-                    value = op.get();
-                } catch (Throwable t) {
-                    loop.execute(() -> result.completeExceptionally(t));
-                    return;
-                }
-                loop.execute(() -> result.complete(value));
-            });
+            answer = start.get();
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new StoreClosedException("the I/O executor of store " + name + " is shut down", e));
+            return result;
+        } catch (Throwable t) {
+            answer = CompletableFuture.failedFuture(t);
         }
+        answer.whenComplete((value, error) -> loop.execute(() -> {
+            if (error != null) {
+                result.completeExceptionally(unwrap(error));
+            } else {
+                result.complete(value);
+            }
+        }));
         return result;
+    }
+
+    /**
+     * A record the largest that is decoded on the thread its answer came on (a driver's I/O thread, or an I/O
+     * executor's): a larger one is decoded on the I/O executor, so that parsing megabytes holds up neither the
+     * driver's other replies nor the loop.
+     */
+    private static final int DECODE_IN_PLACE_MAX = 16 * 1024;
+
+    private <A, R> CompletableFuture<R> decoded(CompletableFuture<A> answer, Function<A, Optional<StoredRecord>> record,
+                                                Function<A, R> decode) {
+        return answer.thenCompose(a -> {
+            Optional<StoredRecord> r = record.apply(a);
+            if (r.isEmpty() || r.get().payload().length <= DECODE_IN_PLACE_MAX) {
+                return CompletableFuture.completedFuture(decode.apply(a));
+            }
+            return CompletableFuture.supplyAsync(() -> decode.apply(a), io);
+        });
     }
 
     /** Blocks for a future from a thread other than the loop's. */
@@ -255,9 +283,12 @@ final class RecordUpdater<T> {
         return t;
     }
 
-    /** Reads a record and decodes it on the I/O thread, so big documents do not parse on the loop. */
+    /** Reads a record and decodes it off the loop (see {@link #DECODE_IN_PLACE_MAX}), so big documents do not parse there. */
     CompletableFuture<Current> read(String key) {
-        return call(() -> toCurrent(storage.read(name, key)));
+        if (io == INLINE) {
+            return call(() -> toCurrent(storage.read(name, key)));
+        }
+        return callAsync(() -> decoded(storage.readAsync(name, key, io), r -> r, this::toCurrent));
     }
 
     Current toCurrent(Optional<StoredRecord> record) {
@@ -290,8 +321,12 @@ final class RecordUpdater<T> {
         byte[] payload = encode(key, write);
         var recordWrite = new RecordWrite(payload, write.env().userIds, write.versioning(), write.cause());
         long expected = current.revision();
-        // A conflict's record is decoded on the I/O thread, off the loop.
-        return call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this)).thenCompose(tried -> tried.written() != null
+        // A conflict's record is decoded off the loop.
+        CompletableFuture<Tried> answer = io == INLINE
+                ? call(() -> Tried.of(storage.write(name, key, expected, recordWrite), this))
+                : callAsync(() -> decoded(storage.writeAsync(name, key, expected, recordWrite, io),
+                        r -> r instanceof WriteResult.Conflict c ? c.current() : Optional.empty(), r -> Tried.of(r, this)));
+        return answer.thenCompose(tried -> tried.written() != null
                 ? CompletableFuture.completedFuture(new Outcome.Written(write.env(), write.dataJson(),
                         tried.written().revision(), tried.written().updatedAt(), current, payload))
                 : attemptUpdate(key, tried.found(), transform));

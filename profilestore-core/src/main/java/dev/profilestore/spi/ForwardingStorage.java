@@ -8,6 +8,10 @@ import java.util.Set;
 /**
  * A storage that passes every call on to another: the base of decorators (fault injection, counting,
  * tracing), which override only what they change. Thread-safe if the delegate is.
+ *
+ * <p>{@link #readAsync} and {@link #writeAsync} are not forwarded: they keep {@link Storage}'s defaults, which call
+ * this class's {@link #read} and {@link #write}, so a decorator that overrides only those still sees every read and
+ * write. One that should keep its delegate's non-blocking path overrides the two as well.
  */
 public abstract class ForwardingStorage implements Storage {
 

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Durable storage of profile records, implemented once per backend.
@@ -44,7 +46,8 @@ import java.util.Set;
  * on whether a lease has run out.
  *
  * <h2>Errors and threads</h2>
- * Methods block and may be called from any thread, concurrently. Failures of the backend (unreachable,
+ * Methods block and may be called from any thread, concurrently; {@link #readAsync} and {@link #writeAsync} are
+ * the two hot-path calls a backend may also offer without blocking. Failures of the backend (unreachable,
  * timed out, rejected) are thrown as {@link StorageException}; the engine retries them where the
  * protocol allows.
  */
@@ -67,6 +70,30 @@ public interface Storage extends AutoCloseable {
      *     the record found instead (empty if none), so the caller can retry without another read
      */
     WriteResult write(String store, String key, long expectedRevision, RecordWrite write);
+
+    /**
+     * {@link #read}, without holding a thread while the backend answers. A backend whose driver is asynchronous
+     * overrides this (Redis does); the default runs {@link #read} on {@code blocking}, the engine's I/O executor.
+     *
+     * <p>Why: a blocking call costs two thread hand-offs beyond the driver's own (to the I/O thread, and from it
+     * to the engine's loop), and those were most of a session cycle on a fast store (docs/benchmarks.md).
+     *
+     * <p>The future may complete on the driver's I/O thread, so a caller must not block or do heavy work in its
+     * continuation there. It fails with {@link StorageException} where {@link #read} would throw one. A call the
+     * executor rejects throws {@link java.util.concurrent.RejectedExecutionException}.
+     */
+    default CompletableFuture<Optional<StoredRecord>> readAsync(String store, String key, Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> read(store, key), blocking);
+    }
+
+    /**
+     * {@link #write}, without holding a thread while the backend answers; as {@link #readAsync}. An override may
+     * still run some writes on {@code blocking}: the ones that take more than one round trip.
+     */
+    default CompletableFuture<WriteResult> writeAsync(String store, String key, long expectedRevision, RecordWrite write,
+                                                      Executor blocking) {
+        return CompletableFuture.supplyAsync(() -> write(store, key, expectedRevision, write), blocking);
+    }
 
     /**
      * Applies several writes atomically: all of them, or none when any revision does not match.

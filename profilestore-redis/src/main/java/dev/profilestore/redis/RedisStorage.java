@@ -45,7 +45,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -245,6 +247,10 @@ public final class RedisStorage implements Storage {
             }
             intents.resolve(store, key);
         }
+        return toRecord(f);
+    }
+
+    private static Optional<StoredRecord> toRecord(List<KeyValue<byte[], byte[]>> f) {
         if (!f.get(0).hasValue()) {
             return Optional.empty();
         }
@@ -255,6 +261,49 @@ public final class RedisStorage implements Storage {
     @Override
     public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
         return writeBatch(List.of(new KeyedWrite(store, key, expectedRevision, write))).get(0);
+    }
+
+    /**
+     * One command, answered on Lettuce's thread. A profile that a trade across Cluster slots holds is read the
+     * blocking way on {@code blocking}, which resolves the trade first.
+     */
+    @Override
+    public CompletableFuture<Optional<StoredRecord>> readAsync(String store, String key, Executor blocking) {
+        byte[][] k = profileKeys(store, key);
+        String what = "read " + store + "/" + key;
+        if (!clustered) {
+            return started(what, () -> redis.hmget(k[RedisKeys.RECORD], b("rev"), b("payload"), b("created"), b("updated")))
+                    .thenApply(RedisStorage::toRecord);
+        }
+        return started(what, () -> {
+            RedisFuture<Long> held = redis.exists(k[RedisKeys.INTENT]);
+            RedisFuture<List<KeyValue<byte[], byte[]>>> fields = redis.hmget(k[RedisKeys.RECORD], b("rev"),
+                    b("payload"), b("created"), b("updated"));
+            return held.toCompletableFuture().thenCombine(fields, (h, r) -> h > 0 ? null : r);
+        }).thenCompose(f -> f != null ? CompletableFuture.completedFuture(toRecord(f))
+                : CompletableFuture.supplyAsync(() -> read(store, key), blocking));
+    }
+
+    /**
+     * One script call, answered on Lettuce's thread, for the common write: an update of a key whose index entries
+     * are published. A create, and a write the script declines without writing (index entries to publish first, a
+     * trade's intent to resolve), goes the blocking way on {@code blocking}.
+     */
+    @Override
+    public CompletableFuture<WriteResult> writeAsync(String store, String key, long expectedRevision, RecordWrite write,
+                                                     Executor blocking) {
+        if (expectedRevision == ABSENT) {
+            return CompletableFuture.supplyAsync(() -> write(store, key, expectedRevision, write), blocking);
+        }
+        List<KeyedWrite> writes = List.of(new KeyedWrite(store, key, expectedRevision, write));
+        String what = "write " + store + "/" + key;
+        return started(what, () -> startWrite("check", writes, what)).thenCompose(reply -> {
+            long code = code(checkedReply(reply, what));
+            if (code == WRITTEN || code == CONFLICT) {
+                return CompletableFuture.completedFuture(results(reply, writes).get(0));
+            }
+            return CompletableFuture.supplyAsync(() -> write(store, key, expectedRevision, write), blocking);
+        });
     }
 
     /**
@@ -337,6 +386,11 @@ public final class RedisStorage implements Storage {
     }
 
     private List<Object> runWrite(String mode, List<KeyedWrite> writes, String what) {
+        return checkedReply(await(what, () -> startWrite(mode, writes, what)), what);
+    }
+
+    /** Sends the write script for {@code writes} in {@code mode} ('check' or 'mark'). */
+    private CompletableFuture<List<Object>> startWrite(String mode, List<KeyedWrite> writes, String what) {
         int per = RedisKeys.PER_PROFILE;
         byte[][] k = new byte[writes.size() * per][];
         byte[][] args = new byte[2 + writes.size() * 4][];
@@ -351,7 +405,10 @@ public final class RedisStorage implements Storage {
             args[4 + i * 4] = b(versioning(w.write()));
             args[5 + i * 4] = b(userIds(w.write()));
         }
-        List<Object> r = eval(WRITE, k, args, what);
+        return evalAsync(WRITE, k, args, what);
+    }
+
+    private static List<Object> checkedReply(List<Object> r, String what) {
         long code = code(r);
         if (code != CONFLICT && code != WRITTEN && code != NEEDS_INDEX && code != HELD) {
             throw new StorageException(what + ": unexpected reply from the write script: " + code);
@@ -706,6 +763,30 @@ public final class RedisStorage implements Storage {
             }
             return CompletableFuture.<T>failedFuture(cause);
         }).thenCompose(f -> f).toCompletableFuture();
+    }
+
+    /**
+     * The non-blocking twin of {@link #await}: the command's future, failing with the same {@link StorageException}s.
+     * Lettuce's command timeout ends a command that gets no answer.
+     */
+    private <T> CompletableFuture<T> started(String what, java.util.function.Supplier<? extends CompletionStage<T>> call) {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(new StorageException(what + ": the Redis storage is closed"));
+        }
+        CompletionStage<T> f;
+        try {
+            f = call.get();
+        } catch (RedisException e) {
+            return CompletableFuture.failedFuture(new StorageException(what + " failed: " + e.getMessage(), e));
+        }
+        return f.toCompletableFuture().handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return CompletableFuture.<T>failedFuture(cause instanceof StorageException ? cause : new StorageException(
+                    what + " failed on Redis at " + description + ": " + cause.getMessage(), cause));
+        }).thenCompose(x -> x);
     }
 
     <T> T await(String what, java.util.function.Supplier<? extends java.util.concurrent.Future<T>> call) {

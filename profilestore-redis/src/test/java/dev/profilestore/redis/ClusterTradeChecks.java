@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -197,6 +200,36 @@ abstract class ClusterTradeChecks {
         assertThat(storage.versions("s", "b", VersionRange.all(10))).hasSize(1);
         assertThat(storage.keysByUserId("s", 9L)).containsExactly("b");
         assertThat(commitRecords()).isZero();
+    }
+
+    @Test
+    void theNonBlockingReadAndWrite_resolveAnIntentFirst_asTheBlockingOnesDo() throws Exception {
+        long a = create("a", "a1");
+        long b = create("b", "b1");
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        try {
+            storage.writeAllStopping(List.of(
+                    new KeyedWrite("s", "a", a, text("a2", RecordWrite.Versioning.NONE)),
+                    new KeyedWrite("s", "b", b, text("b2", RecordWrite.Versioning.NONE))), ClusterCommit.Stop.AFTER_COMMIT_POINT);
+            assertThat(held("b")).isTrue();
+            WriteResult stale = storage.writeAsync("s", "b", b, text("b3", RecordWrite.Versioning.NONE), blocking)
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(textOf(((WriteResult.Conflict) stale).current().orElseThrow()))
+                    .as("the write rolled the trade forward first, then found b2").isEqualTo("b2");
+            assertThat(held("b")).isFalse();
+
+            long a2 = storage.read("s", "a").orElseThrow().revision();
+            long b2 = storage.read("s", "b").orElseThrow().revision();
+            storage.writeAllStopping(List.of(
+                    new KeyedWrite("s", "a", a2, text("a3", RecordWrite.Versioning.NONE)),
+                    new KeyedWrite("s", "b", b2, text("b3", RecordWrite.Versioning.NONE))), ClusterCommit.Stop.AFTER_COMMIT_POINT);
+            assertThat(held("b")).isTrue();
+            StoredRecord b3 = storage.readAsync("s", "b", blocking).get(30, TimeUnit.SECONDS).orElseThrow();
+            assertThat(textOf(b3)).as("rolled forward, never the intent").isEqualTo("b3");
+            assertThat(held("b")).isFalse();
+        } finally {
+            blocking.shutdown();
+        }
     }
 
     @Test

@@ -65,6 +65,12 @@ class RedisRestartTest {
                 .until(() -> storage.write("store", "player", rev,
                         new RecordWrite(bytes("after restart"), Set.of(1L), RecordWrite.Versioning.NONE)), r -> true);
         assertThat(after).isInstanceOf(WriteResult.Written.class);
+        long afterRevision = ((WriteResult.Written) after).revision();
+        assertThat(storage.writeAsync("store", "player", afterRevision, new RecordWrite(bytes("async"), Set.of(1L),
+                RecordWrite.Versioning.NONE), Runnable::run)).succeedsWithin(Duration.ofSeconds(5))
+                .isInstanceOf(WriteResult.Written.class);
+        assertThat(storage.readAsync("store", "player", Runnable::run)).succeedsWithin(Duration.ofSeconds(5))
+                .satisfies(r -> assertThat(r.orElseThrow().payload()).isEqualTo(bytes("async")));
         assertThat(storage.keysByUserId("store", 1L)).containsExactly("player");
 
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
@@ -86,6 +92,14 @@ class RedisRestartTest {
                 .hasMessageContaining("read store/player");
         assertThatThrownBy(() -> storage.write("store", "player", Storage.ABSENT,
                 new RecordWrite(bytes("x"), Set.of(), RecordWrite.Versioning.NONE))).isInstanceOf(StorageException.class);
+        // The non-blocking twins fail the same way, through their futures.
+        assertThat(storage.readAsync("store", "player", Runnable::run)).failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat().havingCause().isInstanceOf(StorageException.class)
+                .withMessageContaining("read store/player");
+        assertThat(storage.writeAsync("store", "player", 7, new RecordWrite(bytes("x"), Set.of(),
+                RecordWrite.Versioning.NONE), Runnable::run)).failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat().havingCause().isInstanceOf(StorageException.class)
+                .withMessageContaining("write store/player");
         for (int i = 0; i < 1000; i++) {
             messaging.publish("hints", bytes("lost"));
         }

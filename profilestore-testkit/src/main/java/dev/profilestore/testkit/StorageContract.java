@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -225,6 +226,105 @@ public abstract class StorageContract {
 
         assertThat(result).isEqualTo(new WriteResult.Conflict(Optional.empty()));
         assertThat(storage.read(store, "k")).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ the non-blocking twins
+
+    /** Waits for a future of the storage's non-blocking calls, failing the test if it does not complete in time. */
+    private static <R> R answer(CompletableFuture<R> future) {
+        try {
+            return future.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the call did not answer normally within " + PATIENCE, e);
+        }
+    }
+
+    @Test
+    void readAsync_answersAsReadDoes() {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        try {
+            assertThat(answer(storage.readAsync(store, "k", blocking))).isEmpty();
+            long revision = written("k", Storage.ABSENT, text("hello"));
+
+            StoredRecord read = answer(storage.readAsync(store, "k", blocking)).orElseThrow();
+
+            assertThat(read.revision()).isEqualTo(revision);
+            assertThat(textOf(read)).isEqualTo("hello");
+            assertThat(read.createdAt()).isEqualTo(current("k").createdAt());
+            assertThat(read.updatedAt()).isEqualTo(current("k").updatedAt());
+        } finally {
+            blocking.shutdown();
+        }
+    }
+
+    @Test
+    void writeAsync_createsReplacesAndConflictsAsWriteDoes() {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        try {
+            WriteResult created = answer(storage.writeAsync(store, "k", Storage.ABSENT, text("v1"), blocking));
+            assertThat(created).isInstanceOf(WriteResult.Written.class);
+            long first = ((WriteResult.Written) created).revision();
+            assertThat(current("k").revision()).isEqualTo(first);
+
+            WriteResult replaced = answer(storage.writeAsync(store, "k", first, text("v2"), blocking));
+            assertThat(replaced).isInstanceOf(WriteResult.Written.class);
+            long second = ((WriteResult.Written) replaced).revision();
+            assertThat(second).isGreaterThan(first);
+            assertThat(textOf(current("k"))).isEqualTo("v2");
+            assertThat(current("k").updatedAt()).isEqualTo(((WriteResult.Written) replaced).updatedAt());
+
+            WriteResult stale = answer(storage.writeAsync(store, "k", first, text("stale"), blocking));
+            StoredRecord found = ((WriteResult.Conflict) stale).current().orElseThrow();
+            assertThat(found.revision()).isEqualTo(second);
+            assertThat(textOf(found)).isEqualTo("v2");
+
+            assertThat(answer(storage.writeAsync(store, "k", Storage.ABSENT, text("again"), blocking)))
+                    .isInstanceOf(WriteResult.Conflict.class);
+            assertThat(answer(storage.writeAsync(store, "missing", 12345L, text("ghost"), blocking)))
+                    .isEqualTo(new WriteResult.Conflict(Optional.empty()));
+            assertThat(storage.read(store, "missing")).isEmpty();
+            assertThat(textOf(current("k"))).isEqualTo("v2");
+        } finally {
+            blocking.shutdown();
+        }
+    }
+
+    @Test
+    void writeAsync_thatAddsAUserId_makesTheKeyFindableByIt() {
+        ExecutorService blocking = Executors.newSingleThreadExecutor();
+        try {
+            long first = written("k", Storage.ABSENT, text("v1", Versioning.NONE, 1L));
+
+            assertThat(answer(storage.writeAsync(store, "k", first, text("v2", Versioning.NONE, 1L, 2L), blocking)))
+                    .isInstanceOf(WriteResult.Written.class);
+
+            assertThat(storage.keysByUserId(store, 2L)).containsExactly("k");
+            assertThat(storage.keysByUserId(store, 1L)).containsExactly("k");
+        } finally {
+            blocking.shutdown();
+        }
+    }
+
+    @Test
+    void writeAsync_racingWritersOfOneRevision_exactlyOneWins() {
+        ExecutorService blocking = Executors.newFixedThreadPool(4);
+        try {
+            long first = written("k", Storage.ABSENT, text("v1"));
+            List<CompletableFuture<WriteResult>> racing = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                racing.add(storage.writeAsync(store, "k", first, text("writer " + i), blocking));
+            }
+
+            List<WriteResult> results = racing.stream().map(StorageContract::answer).toList();
+
+            List<WriteResult.Written> winners = results.stream().filter(r -> r instanceof WriteResult.Written)
+                    .map(r -> (WriteResult.Written) r).toList();
+            assertThat(winners).hasSize(1);
+            assertThat(current("k").revision()).isEqualTo(winners.getFirst().revision());
+            assertThat(textOf(current("k"))).isEqualTo("writer " + results.indexOf(winners.getFirst()));
+        } finally {
+            blocking.shutdown();
+        }
     }
 
     @Test
