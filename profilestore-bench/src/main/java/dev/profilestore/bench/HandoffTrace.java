@@ -159,6 +159,26 @@ public final class HandoffTrace {
             return timed("write(" + write.versioning() + ")", () -> delegate.write(store, key, expectedRevision, write));
         }
 
+        // The twins the engine calls, traced too, so the trace follows the backend's own non-blocking path.
+        private <R> java.util.concurrent.CompletableFuture<R> timedAsync(String what,
+                java.util.function.Supplier<java.util.concurrent.CompletableFuture<R>> call) {
+            event.accept(id + " " + what + " ->");
+            return call.get().whenComplete((r, e) -> event.accept(id + " " + what + " <-"));
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Optional<StoredRecord>> readAsync(String store, String key,
+                java.util.concurrent.Executor blocking) {
+            return timedAsync("readAsync", () -> delegate.readAsync(store, key, blocking));
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<WriteResult> writeAsync(String store, String key,
+                long expectedRevision, RecordWrite write, java.util.concurrent.Executor blocking) {
+            return timedAsync("writeAsync(" + write.versioning() + ")",
+                    () -> delegate.writeAsync(store, key, expectedRevision, write, blocking));
+        }
+
         @Override
         public void renewLease(String serverId, Duration ttl) {
             timed("renewLease", () -> {
