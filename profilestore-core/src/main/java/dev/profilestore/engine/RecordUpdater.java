@@ -187,8 +187,13 @@ final class RecordUpdater<T> {
             answer = CompletableFuture.failedFuture(t);
         }
         answer.whenComplete((value, error) -> loop.execute(() -> {
-            if (error != null) {
-                result.completeExceptionally(unwrap(error));
+            Throwable cause = error == null ? null : unwrap(error);
+            if (cause instanceof RejectedExecutionException rejected) {
+                // A later step of the call (a decode, a backend's blocking fallback) found the I/O executor shut down.
+                result.completeExceptionally(new StoreClosedException("the I/O executor of store " + name
+                        + " is shut down", rejected));
+            } else if (cause != null) {
+                result.completeExceptionally(cause);
             } else {
                 result.complete(value);
             }
@@ -197,9 +202,9 @@ final class RecordUpdater<T> {
     }
 
     /**
-     * A record the largest that is decoded on the thread its answer came on (a driver's I/O thread, or an I/O
-     * executor's): a larger one is decoded on the I/O executor, so that parsing megabytes holds up neither the
-     * driver's other replies nor the loop.
+     * The largest record decoded on the thread its answer came on (a driver's I/O thread, or an I/O executor's). A
+     * larger one is decoded on the I/O executor, so that parsing megabytes holds up neither the driver's other
+     * replies nor the loop.
      */
     private static final int DECODE_IN_PLACE_MAX = 16 * 1024;
 
