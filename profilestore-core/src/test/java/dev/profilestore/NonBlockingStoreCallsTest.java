@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class NonBlockingStoreCallsTest {
             CompletableFuture.supplyAsync(() -> {
                 profile.data().put("coins", 7);
                 return profile.saveAsync();
-            }, store.callbackExecutor()).thenCompose(f -> f).get();
+            }, store.callbackExecutor()).thenCompose(f -> f).get(10, TimeUnit.SECONDS);
             profile.endSession();
 
             assertThat(storage.blockingCalls).as("blocking read or write calls").hasValue(0);

@@ -44,7 +44,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -281,7 +280,7 @@ public final class RedisStorage implements Storage {
                     b("payload"), b("created"), b("updated"));
             return held.toCompletableFuture().thenCombine(fields, (h, r) -> h > 0 ? null : r);
         }).thenCompose(f -> f != null ? CompletableFuture.completedFuture(toRecord(f))
-                : CompletableFuture.supplyAsync(() -> read(store, key), blocking));
+                : Storage.super.readAsync(store, key, blocking));
     }
 
     /**
@@ -293,7 +292,7 @@ public final class RedisStorage implements Storage {
     public CompletableFuture<WriteResult> writeAsync(String store, String key, long expectedRevision, RecordWrite write,
                                                      Executor blocking) {
         if (expectedRevision == ABSENT) {
-            return CompletableFuture.supplyAsync(() -> write(store, key, expectedRevision, write), blocking);
+            return Storage.super.writeAsync(store, key, expectedRevision, write, blocking);
         }
         List<KeyedWrite> writes = List.of(new KeyedWrite(store, key, expectedRevision, write));
         String what = "write " + store + "/" + key;
@@ -302,7 +301,7 @@ public final class RedisStorage implements Storage {
             if (code == WRITTEN || code == CONFLICT) {
                 return CompletableFuture.completedFuture(results(reply, writes).get(0));
             }
-            return CompletableFuture.supplyAsync(() -> write(store, key, expectedRevision, write), blocking);
+            return Storage.super.writeAsync(store, key, expectedRevision, write, blocking);
         });
     }
 
@@ -755,7 +754,7 @@ public final class RedisStorage implements Storage {
             if (error == null) {
                 return CompletableFuture.completedFuture(value);
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = ReplicaWait.unwrap(error);
             if (cause instanceof RedisNoScriptException) {
                 log.debug("Redis at {} did not know script {}; sending its source for {}", description, script.name(), what);
                 RedisFuture<T> bySource = redis.eval(script.source(), type, k, args);
@@ -783,7 +782,7 @@ public final class RedisStorage implements Storage {
             if (error == null) {
                 return CompletableFuture.completedFuture(value);
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = ReplicaWait.unwrap(error);
             return CompletableFuture.<T>failedFuture(cause instanceof StorageException ? cause : new StorageException(
                     what + " failed on Redis at " + description + ": " + cause.getMessage(), cause));
         }).thenCompose(x -> x);

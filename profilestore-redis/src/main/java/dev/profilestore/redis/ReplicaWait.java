@@ -125,7 +125,8 @@ final class ReplicaWait {
                 || !(cause instanceof io.lettuce.core.RedisCommandExecutionException);
     }
 
-    private static Throwable unwrap(Throwable error) {
+    /** The cause of a future's failure, without the {@code CompletionException} that carries it. */
+    static Throwable unwrap(Throwable error) {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,9 +63,9 @@ class RedisNonBlockingCallsTest {
     }
 
     @Test
-    void aCreate_andAWriteThatAddsAUserId_goTheBlockingWay_andLand() {
+    void aCreate_andAWriteThatAddsAUserId_goTheBlockingWay_andLand() throws Exception {
         WriteResult created = storage.writeAsync("s", "k", Storage.ABSENT, text("v1", 1L), blocking)
-                .join();
+                .get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(blockingTasks).as("the create").hasValue(1);
         long revision = ((WriteResult.Written) created).revision();
 
