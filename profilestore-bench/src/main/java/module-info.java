@@ -20,6 +20,7 @@ module dev.profilestore.bench {
     requires jmh.core;
     requires org.jfree.jfreechart;
     requires java.desktop;
+    requires jdk.management;
     requires org.slf4j;
 
     // Jackson writes the report; JMH instantiates the benchmark states by reflection.

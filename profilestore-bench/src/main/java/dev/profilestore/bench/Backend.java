@@ -50,6 +50,15 @@ final class Backend implements AutoCloseable {
         storage().close();
     }
 
+    /** Seconds of CPU the backend's server processes have used (PostgreSQL, Redis; otherwise 0). */
+    double databaseCpuSeconds() {
+        return switch (kind) {
+            case POSTGRES -> DatabaseCpu.seconds(servers, "postgres");
+            case REDIS -> DatabaseCpu.seconds(servers, "redis");
+            default -> 0;
+        };
+    }
+
     BackendKind kind() {
         return kind;
     }

@@ -4,6 +4,7 @@ import dev.profilestore.Profile;
 import dev.profilestore.ProfileStore;
 import dev.profilestore.SessionOptions;
 import dev.profilestore.memory.InMemoryStorage;
+import dev.profilestore.spi.Storage;
 import dev.profilestore.testkit.PlayerData;
 import org.HdrHistogram.Histogram;
 
@@ -12,13 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Diagnosis, not measurement: where the in-memory session cycle of the throughput scenario spends its time, phase
  * by phase (start, the change and save made on the callback executor, end), at 1 caller and at 4. On a store that
  * does no I/O, each phase's latency is the engine's work plus its thread hand-offs; an empty round trip to the
  * callback executor, timed the same way, shows what the hand-offs alone cost.
- * Run: {@code java -cp profilestore-bench.jar dev.profilestore.bench.CyclePhasesProbe}.
+ * Naming backends ({@code postgres}, {@code sqlite}...) runs the same phases on each of them instead, which shows
+ * which phase a backend's store calls slow down.
+ * Run: {@code java -cp profilestore-bench.jar dev.profilestore.bench.CyclePhasesProbe [backend...]}.
  */
 public final class CyclePhasesProbe {
 
@@ -29,16 +33,32 @@ public final class CyclePhasesProbe {
 
     /** Prints one line per caller count. */
     public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            phases("in-memory", InMemoryStorage::new);
+            return;
+        }
+        try (Servers servers = new Servers()) {
+            for (String a : args) {
+                try (Backend b = new Backend(BackendKind.parse(a), servers)) {
+                    phases(b.kind().label(), b::storage);
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void phases(String label, Supplier<Storage> storages) throws InterruptedException {
         for (int callers : new int[] {1, 4}) {
-            try (ProfileStore<PlayerData> store = ProfileStore.builder("Phases", PlayerData.class, PlayerData::new)
-                    .storage(new InMemoryStorage()).withoutMessaging().serverId("phases").build()) {
+            try (Storage storage = storages.get();
+                 ProfileStore<PlayerData> store = ProfileStore.builder("Phases", PlayerData.class, PlayerData::new)
+                    .storage(storage).withoutMessaging().serverId("phases").build()) {
                 List<Histogram> phases = List.of(Dist.histogram(), Dist.histogram(), Dist.histogram(), Dist.histogram());
                 run(store, callers, WARM_UP, List.of(Dist.histogram(), Dist.histogram(), Dist.histogram(),
                         Dist.histogram()));
                 run(store, callers, MEASURE, phases);
-                System.out.printf(Locale.ROOT, "%d caller(s): start p50 %.1f µs, save p50 %.1f µs, end p50 %.1f µs"
+                System.out.printf(Locale.ROOT, "%s, %d caller(s): start p50 %.1f µs, save p50 %.1f µs, end p50 %.1f µs"
                                 + " (p90 %.1f / %.1f / %.1f µs); an empty task on the callback executor and back"
-                                + " p50 %.1f µs; %d cycles%n", callers,
+                                + " p50 %.1f µs; %d cycles%n", label, callers,
                         p50(phases.get(0)), p50(phases.get(1)), p50(phases.get(2)),
                         phases.get(0).getValueAtPercentile(90) / 1e3, phases.get(1).getValueAtPercentile(90) / 1e3,
                         phases.get(2).getValueAtPercentile(90) / 1e3, p50(phases.get(3)), phases.get(0).getTotalCount());

@@ -52,6 +52,20 @@ final class ThroughputScenario {
 
     /** As {@link #run(Backend, Sizes)}, with the store's blocking calls on {@code io}. */
     static BenchReport.Throughput run(Backend backend, Sizes sizes, Io io) {
+        return run(backend, sizes, io, new CpuTally(), new CpuTally());
+    }
+
+    /**
+     * CPU seconds used while one side was measured: this JVM's, and the database server's processes' (0 where
+     * {@link Backend#databaseCpuSeconds()} cannot see them). A diagnosis of {@link ThroughputProbe}.
+     */
+    static final class CpuTally {
+        double jvm;
+        double db;
+    }
+
+    /** As {@link #run(Backend, Sizes, Io)}, adding the CPU each side used while measured to the tallies. */
+    static BenchReport.Throughput run(Backend backend, Sizes sizes, Io io, CpuTally oursCpu, CpuTally rawCpu) {
         String storeName = "Throughput" + System.nanoTime() % 1_000_000;
         int workers = backend.kind() == BackendKind.SQLITE ? 1 : sizes.workers();
         var builder = ProfileStore.builder(storeName, PlayerData.class, PlayerData::new).serverId("throughput");
@@ -84,8 +98,10 @@ final class ThroughputScenario {
             long ours = 0;
             long rawCount = 0;
             for (int round = 0; round < 2; round++) {
-                ours += measure(sizes.measure(), workers, (w, i) -> oursCycle(store, key(w, i)), oursH);
-                rawCount += measure(sizes.measure(), workers, (w, i) -> rawWorkers.get(w).cycle(key(w, i), payload), rawH);
+                ours += measure(sizes.measure(), workers, (w, i) -> oursCycle(store, key(w, i)), oursH, backend,
+                        oursCpu);
+                rawCount += measure(sizes.measure(), workers, (w, i) -> rawWorkers.get(w).cycle(key(w, i), payload),
+                        rawH, backend, rawCpu);
             }
             rawWorkers.forEach(RawDriver.Worker::close);
             double seconds = 2 * sizes.measure().toNanos() / 1e9;
@@ -144,6 +160,15 @@ final class ThroughputScenario {
 
     /** Runs {@code workers} threads for {@code duration}; returns the cycles completed. */
     private static long measure(Duration duration, int workers, Cycle cycle, Histogram h) throws Exception {
+        return measure(duration, workers, cycle, h, null, null);
+    }
+
+    private static long measure(Duration duration, int workers, Cycle cycle, Histogram h, Backend backend,
+                                CpuTally cpu) throws Exception {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        long jvm0 = os.getProcessCpuTime();
+        double db0 = backend == null ? 0 : backend.databaseCpuSeconds();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -169,6 +194,10 @@ final class ThroughputScenario {
         }
         TimeUnit.NANOSECONDS.sleep(duration.toNanos());
         long count = done.get();
+        if (cpu != null) {
+            cpu.jvm += (os.getProcessCpuTime() - jvm0) / 1e9;
+            cpu.db += backend.databaseCpuSeconds() - db0;
+        }
         stop.set(true);
         for (Thread t : threads) {
             t.join();

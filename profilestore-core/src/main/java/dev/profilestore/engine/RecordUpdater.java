@@ -186,7 +186,7 @@ final class RecordUpdater<T> {
         } catch (Throwable t) {
             answer = CompletableFuture.failedFuture(t);
         }
-        answer.whenComplete((value, error) -> loop.execute(() -> {
+        answer.whenComplete((value, error) -> toLoop(() -> {
             Throwable cause = error == null ? null : unwrap(error);
             if (cause instanceof RejectedExecutionException rejected) {
                 // A later step of the call (a decode, a backend's blocking fallback) found the I/O executor shut down.
@@ -199,6 +199,15 @@ final class RecordUpdater<T> {
             }
         }));
         return result;
+    }
+
+    /** Hands a store call's answer to the loop: run here when this is the store's own I/O thread (see {@link IoThreads}). */
+    private void toLoop(Runnable task) {
+        if (io instanceof IoThreads own) {
+            own.runOnLoop(loop, task);
+        } else {
+            loop.execute(task);
+        }
     }
 
     /**

@@ -16,7 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
  * the loop ({@link #runWhileWaiting}) runs the queued tasks itself while no other thread is running them. Why: a
  * blocking call's work is queued here and its caller parked, so every call cost two thread wake-ups (the loop's,
  * then the caller's), and those, not the tasks' CPU, were most of a session cycle on the in-memory store
- * (docs/benchmarks.md). Tasks still run one at a time and in order; only the thread differs. Not done for an
+ * (docs/benchmarks.md). For the same reason the store's own I/O threads run the loop's tasks after a store call
+ * answers ({@link #runHere}). Tasks still run one at a time and in order; only the thread differs. Not done for an
  * executor the game gave: its tasks must run where the game said.
  */
 final class SerialExecutor implements Executor {
@@ -49,8 +50,9 @@ final class SerialExecutor implements Executor {
     }
 
     /**
-     * Queues {@code task}; with {@code callerRuns}, a caller that calls {@link #runWhileWaiting} right after runs it
-     * itself when no other thread is running tasks, so no drain is handed to the loop's thread for it.
+     * Queues {@code task}; with {@code callerRuns}, a caller that calls {@link #runWhileWaiting} or {@link #runHere}
+     * right after runs it itself when no other thread is running tasks, so no drain is handed to the loop's thread
+     * for it.
      */
     void execute(Runnable task, boolean callerRuns) {
         boolean start;
@@ -113,6 +115,20 @@ final class SerialExecutor implements Executor {
      * loop's own thread will run.
      */
     void runWhileWaiting(Future<?> result) {
+        runTasks(result);
+    }
+
+    /**
+     * The calling thread runs the queued tasks itself, up to a batch, when no other thread runs them; any left are
+     * handed to the loop's thread. For the store's own I/O threads after a store call answered: its continuation
+     * then runs where the answer is, instead of waking the loop's thread for it (see {@link IoThreads}).
+     */
+    void runHere() {
+        runTasks(null);
+    }
+
+    /** Runs tasks here until none is left, a batch is done, or {@code result} (when given) is done. */
+    private void runTasks(Future<?> result) {
         if (!callersMayRun) {
             return;
         }
@@ -125,8 +141,12 @@ final class SerialExecutor implements Executor {
         Thread previous = runner;
         runner = Thread.currentThread();
         try {
-            while (!result.isDone() && runNext()) {
-                // keep going: each task may be the one that completes the result
+            // A waiting caller runs until its result is done (each task may be the one that completes it); a helper
+            // runs one batch, like a drain.
+            for (int i = 0; result != null ? !result.isDone() : i < BATCH; i++) {
+                if (!runNext()) {
+                    break;
+                }
             }
         } finally {
             runner = previous;

@@ -59,7 +59,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     /** The layer every session operation writes through; see the package notes for the layers. */
     final RecordUpdater<T> records;
     private final ExecutorService ownedCallbackThread;
-    private final ExecutorService ownedIoThreads;
+    private final IoThreads ownedIoThreads;
     final Sessions<T> sessions = new Sessions<>();
     final SessionWriter<T> writer;
     private final CommitWriter<T> commits;
@@ -387,7 +387,7 @@ public final class StoreEngine<T> implements ProfileStore<T> {
     public StoreHealth health() {
         // ending and the key queue belong to the loop; their sizes are read racily on purpose, so a health
         // check never waits behind a busy loop.
-        int ioQueue = ownedIoThreads instanceof java.util.concurrent.ThreadPoolExecutor pool ? pool.getQueue().size() : 0;
+        int ioQueue = ownedIoThreads != null ? ownedIoThreads.queued() : 0;
         return new StoreHealth(records.lease.isLive(), records.criticalNow, records.lease.lastRenewalSucceeded(), records.closing,
                 sessions.activeCount(), sessions.endingCount(), records.keys.busyKeys(), ioQueue);
     }
