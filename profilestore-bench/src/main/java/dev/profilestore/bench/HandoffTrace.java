@@ -23,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * Diagnosis, not measurement: the timeline of single handoffs (every store call and control message of both
  * servers, in microseconds from the request), to see where a handoff's time goes on each backend.
- * Run: {@code bench-trace [backend ...]} or {@code java -cp profilestore-bench.jar dev.profilestore.bench.HandoffTrace sqlite}.
+ * Run: {@code bench-trace [backend ...]} or {@code java -cp profilestore-bench.jar dev.profilestore.bench.HandoffTrace sqlite};
+ * {@code -Dpeer=true} traces with peer messaging, {@code -Dwarm=N} sets the handoffs run before those shown.
  */
 public final class HandoffTrace {
 
@@ -40,7 +41,9 @@ public final class HandoffTrace {
         }
         try (Servers servers = new Servers()) {
             for (BackendKind kind : kinds) {
-                System.out.println(trace(new Backend(kind, servers), Integer.getInteger("warm", 20), 2));
+                // -Dpeer=true traces the backend with peer messaging over its own, as the bench's "+ peer" rows.
+                System.out.println(trace(new Backend(kind, servers, Boolean.getBoolean("peer")),
+                        Integer.getInteger("warm", 20), 2));
             }
         }
         System.exit(0);
