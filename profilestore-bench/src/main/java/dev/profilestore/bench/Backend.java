@@ -29,6 +29,7 @@ final class Backend implements AutoCloseable {
 
     private final BackendKind kind;
     private final boolean peer;
+    private final String variant;
     private final Servers servers;
     private final InMemoryStorage memory;
     private final InMemoryMessaging hub;
@@ -40,8 +41,14 @@ final class Backend implements AutoCloseable {
 
     /** With {@code peer}, every messaging instance is peer messaging over the backend's own, on loopback. */
     Backend(BackendKind kind, Servers servers, boolean peer) {
+        this(kind, servers, peer, "");
+    }
+
+    /** As {@link #Backend(BackendKind, Servers, boolean)}, with {@code variant} (a server setting) in its label. */
+    Backend(BackendKind kind, Servers servers, boolean peer, String variant) {
         this.kind = kind;
         this.peer = peer;
+        this.variant = variant;
         this.servers = servers;
         this.memory = kind == BackendKind.MEMORY ? new InMemoryStorage() : null;
         this.hub = kind == BackendKind.MEMORY ? new InMemoryMessaging() : null;
@@ -74,9 +81,9 @@ final class Backend implements AutoCloseable {
         };
     }
 
-    /** The name used in reports: the kind's, with "+ peer" for peer messaging. */
+    /** The name used in reports: the kind's, with its variant, and "+ peer" for peer messaging. */
     String label() {
-        return peer ? kind.label() + " + peer" : kind.label();
+        return kind.label() + variant + (peer ? " + peer" : "");
     }
 
     /** A new messaging instance with its own connections; the caller closes it. */

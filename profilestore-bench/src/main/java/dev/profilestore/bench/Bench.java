@@ -83,6 +83,21 @@ public final class Bench {
                         handoff.addAll(h.results());
                         curves.put("ProfileStore, " + backend.label(), h.live());
                     }
+                    if (kind == BackendKind.MARIADB) {
+                        // MariaDB flushes its log at every commit by default, which the bench's PostgreSQL does not
+                        // (see Servers.mariadbLogFlush): the same handoff with the flush once a second, a setting a
+                        // deployment can choose, shows what the flush costs.
+                        servers.mariadbLogFlush(2);
+                        try (Backend backend = new Backend(kind, servers, true, MARIADB_FLUSH_EACH_SECOND)) {
+                            var sizes = new HandoffScenario.Sizes(handoffSizes.liveSamples(), handoffSizes.lostSamples(),
+                                    handoffSizes.reaskSamples(), 0, 0, handoffSizes.crashLease());
+                            HandoffScenario.Outcome h = HandoffScenario.run(backend, sizes);
+                            handoff.addAll(h.results());
+                            curves.put("ProfileStore, " + backend.label(), h.live());
+                        } finally {
+                            servers.mariadbLogFlush(1);
+                        }
+                    }
                 }
             }
             if (options.baselines()) {
@@ -166,6 +181,9 @@ public final class Bench {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The label of MariaDB with its log flushed once a second rather than at each commit. */
+    static final String MARIADB_FLUSH_EACH_SECOND = " (log flushed each second)";
 
     /** The same run's live-holder handoff of {@code backend} (a label), if measured. */
     private static Dist live(List<BenchReport.Handoff> handoff, String backend) {

