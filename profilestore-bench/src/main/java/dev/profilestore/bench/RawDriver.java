@@ -150,13 +150,10 @@ sealed interface RawDriver extends AutoCloseable {
             String read = "SELECT revision, payload, created_at, updated_at FROM " + P + "records" + byKey;
             String update = "UPDATE " + P + "records SET revision = ?, payload = ?, updated_at = ?" + byKey
                     + " AND revision = ?";
-            String versionExists = "SELECT 1 FROM " + P + "versions" + byKey + " AND revision = ?";
             String copyToVersions = "INSERT INTO " + P + "versions"
                     + " (store, record_key, revision, payload, created_at, updated_at, saved_at)"
                     + " SELECT store, record_key, revision, payload, created_at, updated_at, ? FROM " + P + "records"
                     + byKey + " AND revision = ?";
-            String copyUserIds = "INSERT INTO " + P + "user_ids (store, record_key, revision, user_id)"
-                    + " SELECT store, record_key, ?, user_id FROM " + P + "user_ids" + byKey + " AND revision = 0";
             String newestBeyond = "SELECT revision FROM " + P + "versions" + byKey
                     + " ORDER BY revision DESC LIMIT 1 OFFSET ?";
             String dropVersions = "DELETE FROM " + P + "versions" + byKey + " AND revision <= ?";
@@ -220,28 +217,14 @@ sealed interface RawDriver extends AutoCloseable {
                     };
                 }
 
+                // As JdbcStorage keeps the version a write just made: the revision is new, so no lookup first, and
+                // the record has no user ids to copy.
                 private void keepVersion(String key, long revision, long now) throws SQLException {
-                    try (PreparedStatement ps = c.prepareStatement(versionExists)) {
-                        ps.setString(1, STORE);
-                        ps.setString(2, key);
-                        ps.setLong(3, revision);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next()) {
-                                return;
-                            }
-                        }
-                    }
                     try (PreparedStatement ps = c.prepareStatement(copyToVersions)) {
                         ps.setLong(1, now);
                         ps.setString(2, STORE);
                         ps.setString(3, key);
                         ps.setLong(4, revision);
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(copyUserIds)) {
-                        ps.setLong(1, revision);
-                        ps.setString(2, STORE);
-                        ps.setString(3, key);
                         ps.executeUpdate();
                     }
                     long newestDropped;
@@ -334,15 +317,20 @@ sealed interface RawDriver extends AutoCloseable {
                     }
                 }
                 case MARIADB -> {
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    c.setAutoCommit(false);
+                    // As MysqlDialect: the isolation level once, and the transaction started in autocommit mode.
+                    if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
+                        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.execute("START TRANSACTION");
+                    }
                 }
                 default -> c.setAutoCommit(false);
             }
         }
 
         private void commit(Connection c) throws SQLException {
-            if (dialect == Dialect.SQLITE) {
+            if (dialect != Dialect.POSTGRES) {
                 try (Statement s = c.createStatement()) {
                     s.execute("COMMIT");
                 }
@@ -354,7 +342,7 @@ sealed interface RawDriver extends AutoCloseable {
 
         private void rollback(Connection c) {
             try {
-                if (dialect == Dialect.SQLITE) {
+                if (dialect != Dialect.POSTGRES) {
                     try (Statement s = c.createStatement()) {
                         s.execute("ROLLBACK");
                     }
