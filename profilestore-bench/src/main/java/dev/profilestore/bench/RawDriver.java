@@ -317,20 +317,15 @@ sealed interface RawDriver extends AutoCloseable {
                     }
                 }
                 case MARIADB -> {
-                    // As MysqlDialect: the isolation level once, and the transaction started in autocommit mode.
-                    if (c.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-                        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    }
-                    try (Statement s = c.createStatement()) {
-                        s.execute("START TRANSACTION");
-                    }
+                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                    c.setAutoCommit(false);
                 }
                 default -> c.setAutoCommit(false);
             }
         }
 
         private void commit(Connection c) throws SQLException {
-            if (dialect != Dialect.POSTGRES) {
+            if (dialect == Dialect.SQLITE) {
                 try (Statement s = c.createStatement()) {
                     s.execute("COMMIT");
                 }
@@ -342,7 +337,7 @@ sealed interface RawDriver extends AutoCloseable {
 
         private void rollback(Connection c) {
             try {
-                if (dialect != Dialect.POSTGRES) {
+                if (dialect == Dialect.SQLITE) {
                     try (Statement s = c.createStatement()) {
                         s.execute("ROLLBACK");
                     }

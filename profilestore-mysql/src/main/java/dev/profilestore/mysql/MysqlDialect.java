@@ -127,30 +127,10 @@ final class MysqlDialect implements SqlDialect {
         return e.getErrorCode() == 1213 || e.getErrorCode() == 1205 || SqlDialect.super.isRetryable(e);
     }
 
-    /**
-     * Starts the transaction with {@code START TRANSACTION}, leaving the connection in autocommit mode, where
-     * {@code setAutoCommit(false)} and back would cost a {@code SET autocommit} round trip each: two of the ten
-     * round trips of a session-end write. The isolation level is set only when the connection's differs.
-     */
     @Override
     public void begin(Connection connection) throws SQLException {
-        if (connection.getTransactionIsolation() != Connection.TRANSACTION_READ_COMMITTED) {
-            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        }
-        if (!connection.getAutoCommit()) {
-            connection.setAutoCommit(true); // a connection handed over outside autocommit: START TRANSACTION needs it
-        }
-        SqlDialect.execute(connection, "START TRANSACTION");
-    }
-
-    @Override
-    public void commit(Connection connection) throws SQLException {
-        SqlDialect.execute(connection, "COMMIT");
-    }
-
-    @Override
-    public void rollback(Connection connection) throws SQLException {
-        SqlDialect.execute(connection, "ROLLBACK");
+        connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        connection.setAutoCommit(false);
     }
 
     @Override
