@@ -22,12 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Idle threads end after 30 s, so a quiet store holds none.
  *
  * <p>Why these threads run the loop's work: handing a store call's answer to the loop's thread, and the next call
- * back to an idle I/O thread, is two thread wake-ups per store call, and on the 2-core machine measured a wake-up
- * and switch costs 30 to 50 µs of CPU, more than the engine's work on the answer. So a thread whose call answered
- * runs the continuation itself when the loop is free ({@link #runOnLoop}), and the first store call that
+ * back to an idle I/O thread, is two thread wake-ups per store call, and on the 2-core machine measured a hand-over
+ * and the wake-up back cost 50 to 70 µs of CPU, more than the engine's work on the answer. So a thread whose call
+ * answered runs the continuation itself when the loop is free ({@link #runOnLoop}), and the first store call that
  * continuation starts is kept for this same thread to run once it has left the loop, instead of waking another. A
  * read, a plan and its compare-and-set then run on one thread. This is done only when the loop runs on the store's
- * own thread (a game's callback executor keeps its tasks, see {@link SerialExecutor}).
+ * own thread (a game's callback executor keeps its tasks, see {@link SerialExecutor}). A store call is never run on
+ * a caller's thread: one that hangs would hold the game's thread past the storage timeout.
  */
 final class IoThreads implements Executor {
 
