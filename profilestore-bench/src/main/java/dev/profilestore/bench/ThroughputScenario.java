@@ -167,8 +167,9 @@ final class ThroughputScenario {
                                 CpuTally cpu) throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean();
+        // Reading the database's CPU from /proc costs this JVM some CPU: it is read outside this JVM's window.
+        double db0 = cpu == null ? 0 : backend.databaseCpuSeconds();
         long jvm0 = os.getProcessCpuTime();
-        double db0 = backend == null ? 0 : backend.databaseCpuSeconds();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
