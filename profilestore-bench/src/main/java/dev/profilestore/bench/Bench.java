@@ -76,10 +76,11 @@ public final class Bench {
                     curves.put("ProfileStore, " + kind.label(), h.live());
                 }
                 if (options.peer() && kind != BackendKind.MEMORY) {
+                    // Peer runs repeat the live, lost and re-asked cases; a crash is the store's lease either way.
+                    var peerSizes = new HandoffScenario.Sizes(handoffSizes.liveSamples(), handoffSizes.lostSamples(),
+                            handoffSizes.reaskSamples(), 0, 0, handoffSizes.crashLease());
                     try (Backend backend = new Backend(kind, servers, true)) {
-                        var sizes = new HandoffScenario.Sizes(handoffSizes.liveSamples(), handoffSizes.lostSamples(),
-                                handoffSizes.reaskSamples(), 0, 0, handoffSizes.crashLease());
-                        HandoffScenario.Outcome h = HandoffScenario.run(backend, sizes);
+                        HandoffScenario.Outcome h = HandoffScenario.run(backend, peerSizes);
                         handoff.addAll(h.results());
                         curves.put("ProfileStore, " + backend.label(), h.live());
                     }
@@ -89,9 +90,7 @@ public final class Bench {
                         // deployment can choose, shows what the flush costs.
                         servers.mariadbLogFlush(2);
                         try (Backend backend = new Backend(kind, servers, true, MARIADB_FLUSH_EACH_SECOND)) {
-                            var sizes = new HandoffScenario.Sizes(handoffSizes.liveSamples(), handoffSizes.lostSamples(),
-                                    handoffSizes.reaskSamples(), 0, 0, handoffSizes.crashLease());
-                            HandoffScenario.Outcome h = HandoffScenario.run(backend, sizes);
+                            HandoffScenario.Outcome h = HandoffScenario.run(backend, peerSizes);
                             handoff.addAll(h.results());
                             curves.put("ProfileStore, " + backend.label(), h.live());
                         } finally {
