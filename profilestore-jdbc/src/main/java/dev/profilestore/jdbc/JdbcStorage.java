@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * versions and user ids. Zero rows updated is a {@link WriteResult.Conflict}; the transaction is rolled back and
  * the current record read back for the caller.
  *
+ * <h2>Round trips</h2>
+ * Where the dialect and the connection take several statements in one text ({@link SqlDialect#combinesStatements}),
+ * an update is three round trips whatever it keeps: the allocation with the transaction's start, the
+ * compare-and-set with its user ids, snapshot and retention query, then the retention's deletes with the commit.
+ * Elsewhere the same statements go one by one.
+ *
  * <h2>Revisions strictly increase per key</h2>
  * An update's revision was allocated after its caller read the expected revision, so it is greater than that one
  * and, by induction, than every earlier revision of the key. A create (expected {@link #ABSENT}) has no such
@@ -86,6 +92,10 @@ public class JdbcStorage implements Storage {
     private final Map<RecordId, Indexed> indexed = new ConcurrentHashMap<>();
     /** Beyond this many keys the hint map is cleared rather than grown. */
     private static final int MAX_INDEXED = 100_000;
+    /** Whether statements go several to a round trip ({@link SqlDialect#combinesStatements}, and the driver takes it). */
+    private final boolean combined;
+    /** Whether a write's transaction is started and ended by text statements ({@link SqlDialect#beginStatements}). */
+    private final boolean textTransactions;
 
     /**
      * Opens storage on {@code connections}, creating or migrating the schema first.
@@ -104,9 +114,24 @@ public class JdbcStorage implements Storage {
                 new Schema(dialect, t).migrate(c);
                 return null;
             });
+            this.combined = dialect.combinesStatements() && run("statement check", null, null, JdbcStorage::takesCombined);
         } catch (StorageException e) {
             connections.close();
             throw e;
+        }
+        this.textTransactions = combined && dialect.allocationStatements(t) != null
+                && !dialect.beginStatements().isEmpty() && !dialect.allocatesInTransaction();
+    }
+
+    /** Whether the connection takes several statements in one text (a MariaDB pool needs allowMultiQueries=true). */
+    private static boolean takesCombined(Connection c) {
+        try {
+            new RoundTrip().add("SELECT 1").add("SELECT 1").send(c, true);
+            return true;
+        } catch (SQLException e) {
+            LOG.info("statements are sent one per round trip: the connection does not take several in one text ({})",
+                    e.getMessage());
+            return false;
         }
     }
 
@@ -198,25 +223,70 @@ public class JdbcStorage implements Storage {
     public WriteResult write(String store, String key, long expectedRevision, RecordWrite write) {
         return retrying("write", store, key, c -> {
             boolean inside = dialect.allocatesInTransaction();
-            SqlDialect.Allocation allocation = inside ? null : dialect.allocate(c, t);
-            dialect.begin(c);
+            SqlDialect.Allocation allocation = null;
+            if (!textTransactions) {
+                allocation = inside ? null : dialect.allocate(c, t);
+                dialect.begin(c);
+            }
+            RoundTrip beforeCommit = new RoundTrip();
             try {
-                if (inside) {
+                if (textTransactions) {
+                    allocation = allocateAndBegin(c);
+                } else if (inside) {
                     allocation = dialect.allocate(c, t);
                 }
-                allocation = apply(c, store, key, expectedRevision, write, allocation);
+                allocation = apply(c, store, key, expectedRevision, write, allocation, beforeCommit);
+                if (allocation != null) {
+                    commit(c, beforeCommit);
+                }
             } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
+                rollbackQuietly(c, textTransactions);
                 throw e;
             }
             if (allocation == null) {
-                dialect.rollback(c);
+                rollback(c, textTransactions);
                 return new WriteResult.Conflict(readCurrent(c, store, key));
             }
-            dialect.commit(c);
             remember(store, key, allocation.revision(), write);
             return new WriteResult.Written(allocation.revision(), instant(allocation.nowMicros()));
         });
+    }
+
+    /**
+     * Allocates a write's revision, which commits on its own, and starts the write's transaction, in one round trip
+     * (see {@link SqlDialect#beginStatements}).
+     */
+    private SqlDialect.Allocation allocateAndBegin(Connection c) throws SQLException {
+        RoundTrip trip = new RoundTrip();
+        List<String> allocation = dialect.allocationStatements(t);
+        allocation.forEach(trip::add);
+        dialect.beginStatements().forEach(trip::add);
+        long[] row = trip.send(c, true).get(allocation.size() - 1).row();
+        if (row == null) {
+            throw new SQLException("the revision allocation of " + t.revisions() + " answered no row");
+        }
+        return new SqlDialect.Allocation(row[0], row[1]);
+    }
+
+    /** Sends what is left of a write ({@code beforeCommit}) and commits, in one round trip where transactions are text. */
+    private void commit(Connection c, RoundTrip beforeCommit) throws SQLException {
+        if (textTransactions) {
+            beforeCommit.add("COMMIT").send(c, true);
+            return;
+        }
+        if (!beforeCommit.isEmpty()) {
+            beforeCommit.send(c, combined);
+        }
+        dialect.commit(c);
+    }
+
+    /** Rolls back a write's transaction, started as text or by {@link SqlDialect#begin}. */
+    private void rollback(Connection c, boolean text) throws SQLException {
+        if (text) {
+            new RoundTrip().add("ROLLBACK").send(c, false);
+        } else {
+            dialect.rollback(c);
+        }
     }
 
     @Override
@@ -242,6 +312,7 @@ public class JdbcStorage implements Storage {
                     .thenComparing(i -> writes.get(i).key()));
             dialect.begin(c);
             boolean applied = true;
+            RoundTrip beforeCommit = new RoundTrip();
             try {
                 if (inside) {
                     for (int i = 0; i < writes.size(); i++) {
@@ -251,12 +322,15 @@ public class JdbcStorage implements Storage {
                 for (int i : order) {
                     KeyedWrite w = writes.get(i);
                     SqlDialect.Allocation used = apply(c, w.store(), w.key(), w.expectedRevision(), w.write(),
-                            allocations.get(i));
+                            allocations.get(i), beforeCommit);
                     if (used == null) {
                         applied = false;
                         break;
                     }
                     allocations.set(i, used);
+                }
+                if (applied && !beforeCommit.isEmpty()) {
+                    beforeCommit.send(c, combined);
                 }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
@@ -281,16 +355,19 @@ public class JdbcStorage implements Storage {
     }
 
     /**
-     * Applies one write inside the caller's transaction.
+     * Applies one write inside the caller's transaction. The statements after the insert or the compare-and-set go
+     * in one round trip with it where statements are combined; retention's deletes, which depend on what that trip
+     * answered, are added to {@code beforeCommit}, for the caller to send with its commit.
      *
      * @return the revision and time it was written with, or null when the expected revision did not match
      */
     private SqlDialect.Allocation apply(Connection c, String store, String key, long expected, RecordWrite write,
-            SqlDialect.Allocation a) throws SQLException {
+            SqlDialect.Allocation a, RoundTrip beforeCommit) throws SQLException {
         long revision = a.revision();
         long now = a.nowMicros();
         boolean keptVersion = false;
         boolean unchangedIds = false;
+        RoundTrip trip = new RoundTrip();
         if (expected == ABSENT) {
             try (PreparedStatement ps = c.prepareStatement(sql.insertRecord)) {
                 ps.setString(1, store);
@@ -312,14 +389,7 @@ public class JdbcStorage implements Storage {
                 a = dialect.allocate(c, t);
                 revision = a.revision();
                 now = a.nowMicros();
-                try (PreparedStatement ps = c.prepareStatement(sql.stampCreatedRecord)) {
-                    ps.setLong(1, revision);
-                    ps.setLong(2, now);
-                    ps.setLong(3, now);
-                    ps.setString(4, store);
-                    ps.setString(5, key);
-                    ps.executeUpdate();
-                }
+                trip.add(sql.stampCreatedRecord, revision, now, now, store, key);
             }
         } else {
             if (write.versioning() == RecordWrite.Versioning.PRESERVE_PREVIOUS) {
@@ -334,46 +404,68 @@ public class JdbcStorage implements Storage {
                     throw e;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(sql.updateRecord)) {
-                ps.setLong(1, revision);
-                ps.setBytes(2, write.payload());
-                ps.setLong(3, now);
-                ps.setString(4, store);
-                ps.setString(5, key);
-                ps.setLong(6, expected);
-                if (ps.executeUpdate() == 0) {
-                    return null;
-                }
-            }
+            trip.addGuard(sql.updateRecord, revision, write.payload(), now, store, key, expected);
             Indexed last = indexed.get(new RecordId(store, key));
             unchangedIds = last != null && last.revision() == expected && last.userIds().equals(write.userIds());
             if (!unchangedIds) {
-                try (PreparedStatement ps = c.prepareStatement(sql.deleteCurrentUserIds)) {
-                    ps.setString(1, store);
-                    ps.setString(2, key);
-                    ps.executeUpdate();
-                }
+                trip.add(sql.deleteCurrentUserIds, store, key);
             }
         }
         if (!unchangedIds && !write.userIds().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(sql.insertUserId)) {
-                for (long userId : write.userIds()) {
-                    ps.setString(1, store);
-                    ps.setString(2, key);
-                    ps.setLong(3, 0L);
-                    ps.setLong(4, userId);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+            addUserIdRows(trip, store, key, write.userIds());
+        }
+        int snapshotAt = -1;
+        if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
+            // The record this transaction just wrote, kept as it is: no version can have this revision yet (it was
+            // allocated for this write, and revisions never repeat), so nothing is looked up first; and its user
+            // ids are the write's, so with none there are none to copy. Runs server-side: the payload is sent once.
+            snapshotAt = trip.size();
+            trip.add(sql.copyRecordToVersions, now, 0, write.cause().name(), store, key, revision);
+            if (!write.userIds().isEmpty()) {
+                trip.add(sql.copyCurrentUserIdsToVersion, revision, store, key);
             }
         }
-        if (write.versioning() == RecordWrite.Versioning.SNAPSHOT) {
-            keptVersion |= keepWrittenVersion(c, store, key, revision, now, write);
+        int retentionAt = -1;
+        if (keptVersion || snapshotAt >= 0) {
+            retentionAt = trip.size();
+            trip.add(sql.newestVersionBeyondRetention, store, key, options.versionsPerKey());
         }
+        List<RoundTrip.Answer> answers = trip.send(c, combined);
+        if (expected != ABSENT && answers.getFirst().updateCount() == 0) {
+            return null;
+        }
+        keptVersion |= snapshotAt >= 0 && answers.get(snapshotAt).updateCount() > 0;
         if (keptVersion) {
-            pruneVersions(c, store, key);
+            long newestDropped = answers.get(retentionAt).first(NOTHING_TO_DROP);
+            if (newestDropped != NOTHING_TO_DROP) {
+                // User ids first: the statement spares the ids of preserved versions by looking them up.
+                beforeCommit.add(sql.dropOldVersionUserIds, store, key, newestDropped, store, key);
+                beforeCommit.add(sql.dropOldVersions, store, key, newestDropped);
+            }
         }
         return a;
+    }
+
+    /** What the retention query answers when a key's snapshots are within {@link JdbcStorageOptions#versionsPerKey()}. */
+    private static final long NOTHING_TO_DROP = Long.MIN_VALUE;
+
+    /** Rows per statement inserting user ids: within every database's limit on bound parameters (four a row). */
+    private static final int USER_ID_ROWS_PER_STATEMENT = 200;
+
+    private void addUserIdRows(RoundTrip trip, String store, String key, Set<Long> userIds) {
+        List<Long> ids = List.copyOf(userIds);
+        for (int from = 0; from < ids.size(); from += USER_ID_ROWS_PER_STATEMENT) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + USER_ID_ROWS_PER_STATEMENT));
+            Object[] params = new Object[4 * chunk.size()];
+            int i = 0;
+            for (long userId : chunk) {
+                params[i++] = store;
+                params[i++] = key;
+                params[i++] = 0L;
+                params[i++] = userId;
+            }
+            trip.add(sql.insertUserIds(chunk.size()), params);
+        }
     }
 
     /**
@@ -421,61 +513,6 @@ public class JdbcStorage implements Storage {
         return true;
     }
 
-    /**
-     * Keeps the record this transaction just wrote, with {@code revision}, as a snapshot version: two round trips
-     * fewer than {@link #keepVersionOf}, which a save at session end pays on its way to the next server. No version
-     * can have this revision yet (it was allocated for this write, and revisions never repeat), so there is nothing
-     * to look up first; and the record's user ids are the write's, so with none there are none to copy.
-     */
-    private boolean keepWrittenVersion(Connection c, String store, String key, long revision, long now,
-                                       RecordWrite write) throws SQLException {
-        int copied;
-        try (PreparedStatement ps = c.prepareStatement(sql.copyRecordToVersions)) {
-            ps.setLong(1, now);
-            ps.setInt(2, 0);
-            ps.setString(3, write.cause().name());
-            ps.setString(4, store);
-            ps.setString(5, key);
-            ps.setLong(6, revision);
-            copied = ps.executeUpdate();
-        }
-        if (copied == 0 || write.userIds().isEmpty()) {
-            return copied > 0;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.copyCurrentUserIdsToVersion)) {
-            ps.setLong(1, revision);
-            ps.setString(2, store);
-            ps.setString(3, key);
-            ps.executeUpdate();
-        }
-        return true;
-    }
-
-    private void pruneVersions(Connection c, String store, String key) throws SQLException {
-        long newestDropped;
-        try (PreparedStatement ps = c.prepareStatement(sql.newestVersionBeyondRetention)) {
-            ps.setString(1, store);
-            ps.setString(2, key);
-            ps.setInt(3, options.versionsPerKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return;
-                }
-                newestDropped = rs.getLong(1);
-            }
-        }
-        // User ids first: the statement spares the ids of preserved versions by looking them up.
-        try (PreparedStatement ps = c.prepareStatement(sql.dropOldVersionUserIds)) {
-            ps.setString(1, store);
-            ps.setString(2, key);
-            ps.setLong(3, newestDropped);
-            ps.setString(4, store);
-            ps.setString(5, key);
-            ps.executeUpdate();
-        }
-        update(c, sql.dropOldVersions, store, key, newestDropped);
-    }
-
     private void remember(String store, String key, long revision, RecordWrite write) {
         if (indexed.size() >= MAX_INDEXED) {
             indexed.clear();
@@ -488,8 +525,12 @@ public class JdbcStorage implements Storage {
     private record Indexed(long revision, Set<Long> userIds) {}
 
     private void rollbackQuietly(Connection c) {
+        rollbackQuietly(c, false);
+    }
+
+    private void rollbackQuietly(Connection c, boolean text) {
         try {
-            dialect.rollback(c);
+            rollback(c, text);
         } catch (SQLException e) {
             LOG.warn("rollback after a failed write failed too", e);
         }
@@ -823,6 +864,7 @@ public class JdbcStorage implements Storage {
         final String insertVersion;
         final String pinnedVersions;
         final String insertUserId;
+        final String insertUserIdsPrefix;
         final String deleteCurrentUserIds;
         final String deleteAllUserIds;
         final String keysByUserId;
@@ -864,6 +906,7 @@ public class JdbcStorage implements Storage {
                     + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
             pinnedVersions = "SELECT revision FROM " + t.versions() + byKey + " AND preserved = 1";
             insertUserId = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES (?, ?, ?, ?)";
+            insertUserIdsPrefix = "INSERT INTO " + t.userIds() + " (store, record_key, revision, user_id) VALUES ";
             deleteCurrentUserIds = "DELETE FROM " + t.userIds() + byKey + " AND revision = 0";
             deleteAllUserIds = "DELETE FROM " + t.userIds() + byKey;
             keysByUserId = "SELECT DISTINCT record_key FROM " + t.userIds()
@@ -876,6 +919,11 @@ public class JdbcStorage implements Storage {
             leaseRemaining = "SELECT expires_at - " + d.nowMicros() + " FROM " + t.leases()
                     + " WHERE server_id = ? AND expires_at > " + d.nowMicros();
             dropLease = "DELETE FROM " + t.leases() + " WHERE server_id = ?";
+        }
+
+        /** One statement inserting {@code count} rows of (store, key, revision, user id). */
+        String insertUserIds(int count) {
+            return insertUserIdsPrefix + String.join(", ", java.util.Collections.nCopies(count, "(?, ?, ?, ?)"));
         }
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import dev.profilestore.StorageException;
 
 import javax.sql.DataSource;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +37,7 @@ public final class ServerStorageFactory<S extends JdbcStorage> {
     private final String database;
     private final String poolName;
     private final String socketTimeout;
+    private final Map<String, String> driverProperties;
     private final Constructor<S> constructor;
 
     /**
@@ -48,10 +50,22 @@ public final class ServerStorageFactory<S extends JdbcStorage> {
      */
     public ServerStorageFactory(String jdbcScheme, String database, String poolName, String socketTimeout,
                                 Constructor<S> constructor) {
+        this(jdbcScheme, database, poolName, socketTimeout, Map.of(), constructor);
+    }
+
+    /**
+     * As {@link #ServerStorageFactory(String, String, String, String, Constructor)}, with more driver properties
+     * for the pools it configures.
+     *
+     * @param driverProperties the driver's properties beyond the socket timeout, set on every pool configured here
+     */
+    public ServerStorageFactory(String jdbcScheme, String database, String poolName, String socketTimeout,
+                                Map<String, String> driverProperties, Constructor<S> constructor) {
         this.jdbcScheme = Objects.requireNonNull(jdbcScheme, "jdbcScheme");
         this.database = Objects.requireNonNull(database, "database");
         this.poolName = Objects.requireNonNull(poolName, "poolName");
         this.socketTimeout = Objects.requireNonNull(socketTimeout, "socketTimeout");
+        this.driverProperties = Map.copyOf(driverProperties);
         this.constructor = Objects.requireNonNull(constructor, "constructor");
     }
 
@@ -94,10 +108,11 @@ public final class ServerStorageFactory<S extends JdbcStorage> {
         return constructor.create(ConnectionSource.of(dataSource, false), options, null);
     }
 
-    /** The pool settings: {@link HikariPools#config}'s defaults and the driver's socket timeout. */
+    /** The pool settings: {@link HikariPools#config}'s defaults, the driver's socket timeout and its other properties. */
     public HikariConfig poolConfig(String jdbcUrl, String user, String password, String poolName) {
         HikariConfig config = HikariPools.config(jdbcUrl, user, password, poolName);
         config.addDataSourceProperty("socketTimeout", socketTimeout);
+        driverProperties.forEach(config::addDataSourceProperty);
         return config;
     }
 }

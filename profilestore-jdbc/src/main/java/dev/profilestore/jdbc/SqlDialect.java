@@ -73,6 +73,34 @@ public interface SqlDialect {
         return false;
     }
 
+    /**
+     * The statements of {@link #allocate}, for sending in one round trip with others (see {@link #beginStatements}):
+     * run in auto-commit mode, the last answers the revision and the time in microseconds. Null (the default) when
+     * {@link #allocate} must be called instead.
+     */
+    default List<String> allocationStatements(TableNames tables) {
+        return null;
+    }
+
+    /**
+     * Whether the database may be sent several statements as one text, separated by semicolons, when the connection
+     * takes it: {@link JdbcStorage} tries once when it opens and otherwise sends them one by one. A write's statements
+     * then cost three round trips instead of up to ten.
+     */
+    default boolean combinesStatements() {
+        return false;
+    }
+
+    /**
+     * Statements that start a write transaction when sent as text in auto-commit mode, so the start shares a round
+     * trip with the {@link #allocationStatements} before it and a text {@code COMMIT} shares one with the statements
+     * before it; empty (the default) to use {@link #begin}, {@link #commit} and {@link #rollback}. Only used where
+     * statements are combined and {@link #allocationStatements} are given.
+     */
+    default List<String> beginStatements() {
+        return List.of();
+    }
+
     /** An upsert of {@code (server_id, expires_at)} taking two parameters: the server id and the ttl in microseconds. */
     String upsertLease(TableNames tables);
 

@@ -95,18 +95,39 @@ final class MysqlDialect implements SqlDialect {
     }
 
     @Override
+    public List<String> allocationStatements(TableNames tables) {
+        return List.of("UPDATE " + tables.revisions() + " SET value = LAST_INSERT_ID(value + 1) WHERE id = 1",
+                "SELECT LAST_INSERT_ID(), " + nowMicros());
+    }
+
+    @Override
     public Allocation allocate(Connection connection, TableNames tables) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "UPDATE " + tables.revisions() + " SET value = LAST_INSERT_ID(value + 1) WHERE id = 1")) {
+        List<String> statements = allocationStatements(tables);
+        try (PreparedStatement ps = connection.prepareStatement(statements.get(0))) {
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("the revision counter row of " + tables.revisions() + " is missing");
             }
         }
-        try (PreparedStatement ps = connection.prepareStatement("SELECT LAST_INSERT_ID(), " + nowMicros());
-                ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = connection.prepareStatement(statements.get(1)); ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new Allocation(rs.getLong(1), rs.getLong(2));
         }
+    }
+
+    /** True: the connector takes it with {@code allowMultiQueries=true}, which {@link MysqlStorage}'s pools set. */
+    @Override
+    public boolean combinesStatements() {
+        return true;
+    }
+
+    /**
+     * The isolation of {@link #begin}, for the next transaction only, then its start: as text, so they share the
+     * allocation's round trip, where {@code setAutoCommit(false)} would cost one and resetting it after the commit
+     * another.
+     */
+    @Override
+    public List<String> beginStatements() {
+        return List.of("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "START TRANSACTION");
     }
 
     @Override

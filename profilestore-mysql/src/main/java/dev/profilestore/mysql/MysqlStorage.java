@@ -7,6 +7,7 @@ import dev.profilestore.jdbc.JdbcStorageOptions;
 import dev.profilestore.jdbc.ServerStorageFactory;
 
 import javax.sql.DataSource;
+import java.util.Map;
 
 import com.zaxxer.hikari.HikariConfig;
 
@@ -20,6 +21,9 @@ public final class MysqlStorage extends JdbcStorage {
 
     private static final ServerStorageFactory<MysqlStorage> FACTORY = new ServerStorageFactory<>("mariadb",
             "MySQL/MariaDB", "profilestore-mysql", "30000" /* MariaDB Connector/J: milliseconds */,
+            // Lets a write send several statements in one round trip (SqlDialect.combinesStatements). Every
+            // statement sent is ours, with its values bound as parameters, so no input can add a statement.
+            Map.of("allowMultiQueries", "true"),
             (connections, options, pool) -> new MysqlStorage(connections, options));
 
     private MysqlStorage(ConnectionSource connections, JdbcStorageOptions options) {
