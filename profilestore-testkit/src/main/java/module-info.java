@@ -13,6 +13,8 @@ module dev.profilestore.testkit {
     requires static org.assertj.core;
     requires static awaitility;
     requires org.slf4j;
+    // RoundTripContract lends a SQL backend's storage one counted JDBC connection.
+    requires java.sql;
 
     exports dev.profilestore.testkit;
     exports dev.profilestore.testkit.faults;

@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * Diagnosis, not measurement: the timeline of single handoffs (every store call and control message of both
  * servers, in microseconds from the request), to see where a handoff's time goes on each backend.
  * Run: {@code bench-trace [backend ...]} or {@code java -cp profilestore-bench.jar dev.profilestore.bench.HandoffTrace sqlite};
- * {@code -Dpeer=true} traces with peer messaging, {@code -Dwarm=N} sets the handoffs run before those shown.
+ * {@code -Dpeer=true} traces with peer messaging, {@code -Dwarm=N} sets the handoffs run before those shown;
+ * {@code -Dslower=MS} runs a thousand more and shows, of those, up to five that took longer than MS milliseconds
+ * (the tail of the distribution, not its middle).
  */
 public final class HandoffTrace {
 
@@ -59,6 +61,10 @@ public final class HandoffTrace {
                         (System.nanoTime() - origin[0]) / 1e6, "", e, Thread.currentThread().getName()));
             }
         };
+        String slower = System.getProperty("slower");
+        long slowerNanos = slower == null ? -1 : (long) (Double.parseDouble(slower) * 1e6);
+        int runs = slower == null ? warm + shown : warm + 1000;
+        int[] left = {slower == null ? shown : 5};
         String storeName = "Trace" + System.nanoTime() % 100_000;
         StringBuilder out = new StringBuilder("== " + backend.kind().label() + " ==\n");
         try (Storage sa = backend.storage(); Messaging ma = backend.messaging();
@@ -68,7 +74,7 @@ public final class HandoffTrace {
             ProfileStore<PlayerData> holder = a;
             ProfileStore<PlayerData> requester = b;
             Profile<PlayerData> held = holder.startSession("traced", SessionOptions.defaults()).orElseThrow();
-            for (int i = 0; i < warm + shown; i++) {
+            for (int i = 0; i < runs; i++) {
                 synchronized (log) {
                     log.clear();
                 }
@@ -77,7 +83,8 @@ public final class HandoffTrace {
                 Profile<PlayerData> got = requester.startSessionAsync("traced", SessionOptions.defaults())
                         .get(30, TimeUnit.SECONDS).orElseThrow();
                 event.accept((requester == a ? "A" : "B") + " holds");
-                if (i >= warm) {
+                if (i >= warm && left[0] > 0 && System.nanoTime() - origin[0] > slowerNanos) {
+                    left[0]--;
                     synchronized (log) {
                         log.forEach(l -> out.append(l).append('\n'));
                     }

@@ -183,7 +183,7 @@ sealed interface RawDriver extends AutoCloseable {
                 }
 
                 private SqlCall write(String key, long expected, byte[] payload, boolean snapshot) {
-                    if (dialect == Dialect.MARIADB) {
+                    if (dialect != Dialect.SQLITE) {
                         return () -> writeInThreeTrips(key, expected, payload, snapshot);
                     }
                     return () -> {
@@ -230,11 +230,14 @@ sealed interface RawDriver extends AutoCloseable {
                         throws SQLException {
                     long revision;
                     long now;
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + P + "revisions"
-                            + " SET value = LAST_INSERT_ID(value + 1) WHERE id = 1; SELECT LAST_INSERT_ID(), "
-                            + nowMicros() + "; SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION")) {
-                        ps.execute();
-                        ps.getMoreResults();
+                    try (PreparedStatement ps = c.prepareStatement(dialect == Dialect.MARIADB
+                            ? "UPDATE " + P + "revisions SET value = LAST_INSERT_ID(value + 1) WHERE id = 1;"
+                                    + " SELECT LAST_INSERT_ID(), " + nowMicros()
+                                    + "; SET TRANSACTION ISOLATION LEVEL READ COMMITTED; START TRANSACTION"
+                            : "SELECT nextval('" + P + "revisions'), " + nowMicros() + "; BEGIN")) {
+                        if (!ps.execute()) {
+                            ps.getMoreResults();
+                        }
                         try (ResultSet rs = ps.getResultSet()) {
                             rs.next();
                             revision = rs.getLong(1);

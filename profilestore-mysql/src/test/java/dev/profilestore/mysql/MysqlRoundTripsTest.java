@@ -1,193 +1,37 @@
 package dev.profilestore.mysql;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.profilestore.SaveCause;
 import dev.profilestore.jdbc.JdbcStorageOptions;
-import dev.profilestore.spi.RecordWrite;
 import dev.profilestore.spi.Storage;
-import dev.profilestore.spi.VersionRange;
-import dev.profilestore.spi.WriteResult;
+import dev.profilestore.testkit.RoundTripContract;
 
-import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+/** A write's round trips on a real MariaDB server, with and without allowMultiQueries. */
+final class MysqlRoundTripsTest extends RoundTripContract {
 
-/**
- * A write's statements go to MariaDB several to a round trip when the connection takes that (allowMultiQueries, set
- * by MysqlStorage's own pools), one by one when it does not, with the same results either way. Runs on one real
- * connection that is never closed in between, so a transaction left open by a write would show in the next one.
- */
-final class MysqlRoundTripsTest {
-
-    private static final int VERSIONS_PER_KEY = 3;
-
-    private OneConnection source;
-
-    @AfterEach
-    void closeConnection() throws SQLException {
-        if (source != null) {
-            source.physical.close();
-        }
+    @Override
+    protected Connection connect(boolean severalStatementsInOneText) throws SQLException {
+        return DriverManager.getConnection(EmbeddedMariaDb.jdbcUrl()
+                + (severalStatementsInOneText ? "?allowMultiQueries=true" : ""), "root", null);
     }
 
-    private Storage open(boolean multiStatements, String prefix) throws SQLException {
-        String url = EmbeddedMariaDb.jdbcUrl() + (multiStatements ? "?allowMultiQueries=true" : "");
-        source = new OneConnection(DriverManager.getConnection(url, "root", null));
-        return MysqlStorage.open(source.dataSource(), JdbcStorageOptions.defaults()
-                .withTablePrefix(prefix + System.nanoTime() % 1_000_000 + "_").withVersionsPerKey(VERSIONS_PER_KEY));
+    @Override
+    protected Storage open(DataSource dataSource, String tablePrefix, int versionsPerKey) {
+        return MysqlStorage.open(dataSource,
+                JdbcStorageOptions.defaults().withTablePrefix(tablePrefix).withVersionsPerKey(versionsPerKey));
     }
 
-    private static RecordWrite snapshot(String s) {
-        return new RecordWrite(s.getBytes(StandardCharsets.UTF_8), Set.of(7L), RecordWrite.Versioning.SNAPSHOT,
-                SaveCause.SESSION_END);
-    }
-
-    @Test
-    void aSnapshotSave_takesThreeRoundTrips_retentionIncluded() throws SQLException {
-        try (Storage storage = open(true, "trips")) {
-            long revision = ((WriteResult.Written) storage.write("s", "k", Storage.ABSENT, snapshot("v0"))).revision();
-            for (int i = 1; i <= VERSIONS_PER_KEY + 3; i++) {
-                source.statements.set(0);
-                revision = ((WriteResult.Written) storage.write("s", "k", revision, snapshot("v" + i))).revision();
-                // The allocation with the transaction's start; the compare-and-set with the snapshot, the user ids
-                // and the retention query; the retention's deletes with the commit.
-                assertThat(source.statements).as("round trips of save %d", i).hasValue(3);
-                assertNoTransactionLeftOpen();
-            }
-            assertThat(storage.versions("s", "k", VersionRange.all(100))).hasSize(VERSIONS_PER_KEY);
-            assertThat(new String(storage.read("s", "k").orElseThrow().payload(), StandardCharsets.UTF_8))
-                    .isEqualTo("v" + (VERSIONS_PER_KEY + 3));
-            assertThat(storage.keysByUserId("s", 7L)).containsExactly("k");
-        }
-    }
-
-    @Test
-    void withoutMultiStatementText_theSameWritesGoOneByOne() throws SQLException {
-        try (Storage storage = open(false, "onebyone")) {
-            long revision = ((WriteResult.Written) storage.write("s", "k", Storage.ABSENT, snapshot("v0"))).revision();
-            for (int i = 1; i <= VERSIONS_PER_KEY + 3; i++) {
-                source.statements.set(0);
-                revision = ((WriteResult.Written) storage.write("s", "k", revision, snapshot("v" + i))).revision();
-                assertThat(source.statements.get()).as("statements of save %d", i).isGreaterThan(3);
-                assertNoTransactionLeftOpen();
-            }
-            assertThat(storage.versions("s", "k", VersionRange.all(100))).hasSize(VERSIONS_PER_KEY);
-            assertThat(storage.keysByUserId("s", 7L)).containsExactly("k");
-        }
-    }
-
-    @Test
-    void aStaleRevision_conflicts_changesNothing_andLeavesNoTransactionOpen() throws SQLException {
-        try (Storage storage = open(true, "conflict")) {
-            long first = ((WriteResult.Written) storage.write("s", "k", Storage.ABSENT, snapshot("v0"))).revision();
-            long second = ((WriteResult.Written) storage.write("s", "k", first, snapshot("v1"))).revision();
-
-            WriteResult stale = storage.write("s", "k", first, snapshot("lost"));
-
-            assertThat(stale).isInstanceOfSatisfying(WriteResult.Conflict.class,
-                    c -> assertThat(c.current().orElseThrow().revision()).isEqualTo(second));
-            assertNoTransactionLeftOpen();
-            assertThat(new String(storage.read("s", "k").orElseThrow().payload(), StandardCharsets.UTF_8))
-                    .isEqualTo("v1");
-            assertThat(storage.versions("s", "k", VersionRange.all(100))).hasSize(2);
-        }
-    }
-
-    private void assertNoTransactionLeftOpen() throws SQLException {
-        try (Statement s = source.physical.createStatement(); ResultSet rs = s.executeQuery("SELECT @@in_transaction")) {
+    @Override
+    protected boolean inTransaction(Connection connection) throws SQLException {
+        try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@in_transaction")) {
             rs.next();
-            assertThat(rs.getInt(1)).as("a transaction is open on the connection").isZero();
-        }
-        assertThat(source.physical.getAutoCommit()).isTrue();
-    }
-
-    /** One physical connection, lent again and again (closing the lent one does nothing), counting statements. */
-    private static final class OneConnection {
-        final Connection physical;
-        final AtomicInteger statements = new AtomicInteger();
-
-        OneConnection(Connection physical) {
-            this.physical = physical;
-        }
-
-        Connection lent() {
-            return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
-                    (proxy, method, args) -> {
-                        switch (method.getName()) {
-                            case "close" -> {
-                                return null;
-                            }
-                            case "prepareStatement", "createStatement", "prepareCall" -> statements.incrementAndGet();
-                            default -> { }
-                        }
-                        try {
-                            return method.invoke(physical, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-
-        DataSource dataSource() {
-            return new DataSource() {
-                @Override
-                public Connection getConnection() {
-                    return lent();
-                }
-
-                @Override
-                public Connection getConnection(String user, String password) {
-                    return lent();
-                }
-
-                @Override
-                public PrintWriter getLogWriter() {
-                    return null;
-                }
-
-                @Override
-                public void setLogWriter(PrintWriter out) {
-                }
-
-                @Override
-                public void setLoginTimeout(int seconds) {
-                }
-
-                @Override
-                public int getLoginTimeout() {
-                    return 0;
-                }
-
-                @Override
-                public Logger getParentLogger() {
-                    return Logger.getGlobal();
-                }
-
-                @Override
-                public <T> T unwrap(Class<T> type) throws SQLException {
-                    throw new SQLException("not a wrapper");
-                }
-
-                @Override
-                public boolean isWrapperFor(Class<?> type) {
-                    return false;
-                }
-            };
+            return rs.getInt(1) != 0;
         }
     }
 }

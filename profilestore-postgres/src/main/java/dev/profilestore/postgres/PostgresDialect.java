@@ -60,12 +60,32 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public List<String> allocationStatements(TableNames tables) {
+        return List.of("SELECT nextval('" + tables.revisions() + "'), " + nowMicros());
+    }
+
+    @Override
     public Allocation allocate(Connection connection, TableNames tables) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT nextval('" + tables.revisions() + "'), " + nowMicros()); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = connection.prepareStatement(allocationStatements(tables).getFirst());
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new Allocation(rs.getLong(1), rs.getLong(2));
         }
+    }
+
+    /** True: the driver sends statements separated by semicolons in one round trip, each with its parameters. */
+    @Override
+    public boolean combinesStatements() {
+        return true;
+    }
+
+    /**
+     * As text, so the start shares the allocation's round trip; {@code setAutoCommit(false)} costs none either, but
+     * its commit would cost one of its own where a text {@code COMMIT} goes with the statements before it.
+     */
+    @Override
+    public List<String> beginStatements() {
+        return List.of("BEGIN");
     }
 
     @Override
