@@ -186,25 +186,21 @@ sealed interface RawDriver extends AutoCloseable {
                     if (dialect != Dialect.SQLITE) {
                         return () -> writeInThreeTrips(key, expected, payload, snapshot);
                     }
+                    // As JdbcStorage on SQLite: one statement at a time, the allocation inside the transaction.
                     return () -> {
-                        long[] a = null;
-                        if (dialect != Dialect.SQLITE) {
-                            a = allocate(c);
-                        }
-                        begin(c);
+                        execute(c, "BEGIN IMMEDIATE");
                         try {
-                            if (a == null) {
-                                a = allocate(c);
+                            long revision;
+                            long now;
+                            try (PreparedStatement ps = c.prepareStatement("UPDATE " + P + "revisions"
+                                    + " SET value = value + 1 WHERE id = 1 RETURNING value, " + nowMicros());
+                                    ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                revision = rs.getLong(1);
+                                now = rs.getLong(2);
                             }
-                            long revision = a[0];
-                            long now = a[1];
                             try (PreparedStatement ps = c.prepareStatement(update)) {
-                                ps.setLong(1, revision);
-                                ps.setBytes(2, payload);
-                                ps.setLong(3, now);
-                                ps.setString(4, STORE);
-                                ps.setString(5, key);
-                                ps.setLong(6, expected);
+                                bindUpdate(ps, key, expected, revision, now, payload);
                                 if (ps.executeUpdate() == 0) {
                                     throw new SQLException("raw write conflicted on " + key);
                                 }
@@ -212,7 +208,7 @@ sealed interface RawDriver extends AutoCloseable {
                             if (snapshot) {
                                 keepVersion(key, revision, now);
                             }
-                            commit(c);
+                            execute(c, "COMMIT");
                             return revision;
                         } catch (SQLException | RuntimeException e) {
                             rollback(c);
@@ -251,12 +247,7 @@ sealed interface RawDriver extends AutoCloseable {
                     try {
                         try (PreparedStatement ps = c.prepareStatement(snapshot
                                 ? update + "; " + copyToVersions + "; " + newestBeyond : update)) {
-                            ps.setLong(1, revision);
-                            ps.setBytes(2, payload);
-                            ps.setLong(3, now);
-                            ps.setString(4, STORE);
-                            ps.setString(5, key);
-                            ps.setLong(6, expected);
+                            bindUpdate(ps, key, expected, revision, now, payload);
                             if (snapshot) {
                                 ps.setLong(7, now);
                                 ps.setString(8, STORE);
@@ -293,11 +284,7 @@ sealed interface RawDriver extends AutoCloseable {
                         }
                         return revision;
                     } catch (SQLException | RuntimeException e) {
-                        try (Statement s = c.createStatement()) {
-                            s.execute("ROLLBACK");
-                        } catch (SQLException ignored) {
-                            // the first failure is the one reported
-                        }
+                        rollback(c);
                         throw e;
                     }
                 }
@@ -364,72 +351,27 @@ sealed interface RawDriver extends AutoCloseable {
             }
         }
 
-        private long[] allocate(Connection c) throws SQLException {
-            switch (dialect) {
-                case POSTGRES -> {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT nextval('" + P + "revisions'), " + nowMicros());
-                            ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return new long[] {rs.getLong(1), rs.getLong(2)};
-                    }
-                }
-                case MARIADB -> {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE " + P + "revisions SET value = LAST_INSERT_ID(value + 1) WHERE id = 1")) {
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement("SELECT LAST_INSERT_ID(), " + nowMicros());
-                            ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return new long[] {rs.getLong(1), rs.getLong(2)};
-                    }
-                }
-                default -> {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE " + P + "revisions SET value = value + 1"
-                            + " WHERE id = 1 RETURNING value, " + nowMicros()); ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return new long[] {rs.getLong(1), rs.getLong(2)};
-                    }
-                }
+        /** Binds the compare-and-set's six parameters. */
+        private static void bindUpdate(PreparedStatement ps, String key, long expected, long revision, long now,
+                                       byte[] payload) throws SQLException {
+            ps.setLong(1, revision);
+            ps.setBytes(2, payload);
+            ps.setLong(3, now);
+            ps.setString(4, STORE);
+            ps.setString(5, key);
+            ps.setLong(6, expected);
+        }
+
+        private static void execute(Connection c, String statement) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute(statement);
             }
         }
 
-        private void begin(Connection c) throws SQLException {
-            switch (dialect) {
-                case SQLITE -> {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("BEGIN IMMEDIATE");
-                    }
-                }
-                case MARIADB -> {
-                    c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-                    c.setAutoCommit(false);
-                }
-                default -> c.setAutoCommit(false);
-            }
-        }
-
-        private void commit(Connection c) throws SQLException {
-            if (dialect == Dialect.SQLITE) {
-                try (Statement s = c.createStatement()) {
-                    s.execute("COMMIT");
-                }
-            } else {
-                c.commit();
-                c.setAutoCommit(true);
-            }
-        }
-
-        private void rollback(Connection c) {
+        /** Rolls back a transaction started as text (every write here starts its own so). */
+        private static void rollback(Connection c) {
             try {
-                if (dialect == Dialect.SQLITE) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute("ROLLBACK");
-                    }
-                } else {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                }
+                execute(c, "ROLLBACK");
             } catch (SQLException ignored) {
                 // the original failure is reported
             }
