@@ -12,10 +12,10 @@ import java.util.List;
  * takes that ({@code combined}), else one after another. Either way they run in order, and each answers with its
  * update count or, for a query, its first row.
  *
- * <p>Why: a write is up to ten statements, each of which the database runs in a few microseconds, while a round trip
- * on a loaded host costs a thread wake-up on each side. On the bench's two-core VM a MariaDB statement in a write took
- * 90 to 150 µs against 11 µs for the same round trip in a tight loop, so a session-end save of ten statements took
- * 2.4 ms; the same statements in three round trips take a third of that (docs/benchmarks.md).
+ * <p>Why: a write is up to ten statements, and a round trip after a wait costs a thread wake-up on each side. On the
+ * bench's two-core VM a MariaDB statement in a write took 90 to 380 µs against 11 µs for {@code SELECT 1} in a tight
+ * loop, and a session-end save of ten statements took 2.3 ms; in three round trips it takes 1.5 ms, a plain save
+ * 0.7 ms instead of 1.25 (docs/benchmarks.md, {@code WriteProbe}).
  *
  * <p>Sent together, a statement after one that changed nothing still runs: the caller puts in one trip only
  * statements that are harmless then (inside a transaction it rolls back), and decides on the answers after.
