@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,7 @@ public class JdbcStorage implements Storage {
             connections.close();
             throw e;
         }
-        this.textTransactions = combined && dialect.allocationStatements(t) != null
+        this.textTransactions = combined && !dialect.allocationStatements(t).isEmpty()
                 && !dialect.beginStatements().isEmpty() && !dialect.allocatesInTransaction();
     }
 
@@ -923,7 +924,7 @@ public class JdbcStorage implements Storage {
 
         /** One statement inserting {@code count} rows of (store, key, revision, user id). */
         String insertUserIds(int count) {
-            return insertUserIdsPrefix + String.join(", ", java.util.Collections.nCopies(count, "(?, ?, ?, ?)"));
+            return insertUserIdsPrefix + String.join(", ", Collections.nCopies(count, "(?, ?, ?, ?)"));
         }
     }
 }

@@ -75,11 +75,11 @@ public interface SqlDialect {
 
     /**
      * The statements of {@link #allocate}, for sending in one round trip with others (see {@link #beginStatements}):
-     * run in auto-commit mode, the last answers the revision and the time in microseconds. Null (the default) when
+     * run in auto-commit mode, the last answers the revision and the time in microseconds. Empty (the default) when
      * {@link #allocate} must be called instead.
      */
     default List<String> allocationStatements(TableNames tables) {
-        return null;
+        return List.of();
     }
 
     /**
